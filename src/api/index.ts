@@ -1,0 +1,5 @@
+// Every `api.*` binding scripts get. A new binding is one folder here with a
+// BindingDefinition, added to this list.
+import type { BindingDefinition } from '../sandbox/binding.js';
+
+export const builtinBindings: readonly BindingDefinition[] = [];

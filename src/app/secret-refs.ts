@@ -1,0 +1,116 @@
+// `${env:NAME}` / `${file:PATH}` references in configuration strings (SPEC §4.4).
+// Secrets live in the environment or in mounted files, never in the repository;
+// errors therefore name the key and the reference, and never any value.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigError, type ConfigIssue } from './errors.js';
+import { formatPath, type KeyPath, type Position } from './yaml-source.js';
+
+export interface SecretRefOptions {
+  /** folder that relative `${file:…}` paths resolve against: the application folder (default: the working directory) */
+  baseDir?: string;
+  /** variables for `${env:…}` (default: process.env) */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** configuration file named in the ConfigError (default: scriptcode.yaml) */
+  file?: string;
+  /** YAML position of a key, so errors can name the line */
+  locate?: (path: KeyPath) => Position | undefined;
+}
+
+// `$${` is the escape for a literal `${`; an unterminated reference has no closing brace (group 3).
+const REFERENCE = /\$\$\{|\$\{(env|file):([^}]*)(\})?/g;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const HINT =
+  "Hint: set the missing environment variables or make the files readable by the runtime's user; " +
+  "to write a literal '${' in a value, escape it as '$${'.";
+
+/**
+ * Returns a copy of `value` with every reference in every string replaced.
+ * Throws one ConfigError listing every reference that cannot be resolved.
+ * `path` is the key path of `value` itself, used to name keys in errors.
+ */
+export function resolveSecretRefs<T>(value: T, path: string | KeyPath = [], options: SecretRefOptions = {}): T {
+  const { value: resolved, issues } = collectSecretRefs(value, path, options);
+  if (issues.length > 0) throw new ConfigError(options.file ?? 'scriptcode.yaml', issues, HINT);
+  return resolved;
+}
+
+/** As resolveSecretRefs, but reports problems instead of throwing (unresolvable strings are left as written). */
+export function collectSecretRefs<T>(
+  value: T,
+  path: string | KeyPath = [],
+  options: SecretRefOptions = {},
+): { value: T; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const start = typeof path === 'string' ? (path ? path.split('.') : []) : path;
+  const resolved = walk(value, start, options, issues) as T;
+  return { value: resolved, issues };
+}
+
+export const SECRET_REF_HINT = HINT;
+
+function walk(value: unknown, path: KeyPath, options: SecretRefOptions, issues: ConfigIssue[]): unknown {
+  if (typeof value === 'string') return resolveString(value, path, options, issues);
+  if (Array.isArray(value)) return value.map((item, index) => walk(item, [...path, index], options, issues));
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = walk(item, [...path, key], options, issues);
+    return out;
+  }
+  return value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function resolveString(text: string, path: KeyPath, options: SecretRefOptions, issues: ConfigIssue[]): string {
+  if (!text.includes('${')) return text;
+  let failed = false;
+  const report = (message: string) => {
+    failed = true;
+    issues.push({ path: formatPath(path), message, ...options.locate?.(path) });
+  };
+  const result = text.replace(REFERENCE, (match, scheme: string | undefined, target: string | undefined, close: string | undefined) => {
+    if (match === '$${') return '${';
+    const reference = `${scheme}:${target}`;
+    if (close === undefined) {
+      report(`reference '\${${scheme}:…' has no closing '}'`);
+      return match;
+    }
+    const resolved = scheme === 'env' ? readEnv(target!.trim(), options) : readSecretFile(target!.trim(), options);
+    if (typeof resolved === 'string') return resolved;
+    report(`cannot resolve \${${reference}}: ${resolved.problem}`);
+    return match;
+  });
+  // a failed string stays as written so the caller never sees half a secret
+  return failed ? text : result;
+}
+
+function readEnv(name: string, options: SecretRefOptions): string | { problem: string } {
+  if (!ENV_NAME.test(name)) return { problem: `'${name}' is not a valid environment variable name` };
+  const value = (options.env ?? process.env)[name];
+  if (value === undefined) return { problem: `environment variable ${name} is not set` };
+  return value;
+}
+
+function readSecretFile(file: string, options: SecretRefOptions): string | { problem: string } {
+  if (!file) return { problem: 'no file path given' };
+  const absolute = resolve(options.baseDir ?? process.cwd(), file);
+  const where = absolute === file ? '' : ` (resolved to ${absolute})`;
+  try {
+    // secret files (Kubernetes, Docker) usually end with a newline that is not part of the secret
+    return readFileSync(absolute, 'utf8').replace(/[\r\n]+$/, '');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem =
+      code === 'ENOENT' ? 'file not found'
+      : code === 'EACCES' || code === 'EPERM' ? 'file is not readable (permission denied)'
+      : code === 'EISDIR' ? 'is a folder, not a file'
+      : `file cannot be read (${code ?? 'unknown error'})`;
+    return { problem: `${problem}${where}` };
+  }
+}

@@ -1,0 +1,11 @@
+// Public entry point for embedders (SPEC §10).
+export { createRuntime, type Runtime, type RuntimeOptions } from './runtime/runtime.js';
+export { ScriptFailure, ScriptNotFoundError, InputError } from './kinds/errors.js';
+export type {
+  ScriptRequest, ScriptAnswer, ValidateRequest, ValidateAnswer, ValidationError,
+  TaskRequest, TaskAnswer, FormatRequest, FormatAnswer,
+} from './kinds/index.js';
+export { LimitExceededError, QueueFullError, RuntimeClosedError, type ScriptErrorInfo } from './sandbox/errors.js';
+export { BindingCallError, type BindingDefinition, type Gateway, type BindingEnvironment } from './sandbox/binding.js';
+export type { Invocation } from './sandbox/invocation.js';
+export type { AppConfig, ScriptKind } from './app/types.js';

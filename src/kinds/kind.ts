@@ -1,0 +1,45 @@
+// What each script kind contributes: how a request becomes the payload the
+// isolate gets, and how a run's outcome becomes the caller's answer.
+import type { ScriptKind, ScriptMetadata } from '../app/types.js';
+import type { ScriptErrorInfo } from '../sandbox/errors.js';
+import { LimitExceededError } from '../sandbox/errors.js';
+import type { Invocation } from '../sandbox/invocation.js';
+import type { RunOutcome } from '../sandbox/sandbox-isolate.js';
+import { ScriptFailure } from './errors.js';
+
+/** Fields every answer carries; `logs` and `trace` only when trace was asked for. */
+export interface AnswerBase {
+  invocationId: string;
+  durationMs: number;
+  logs?: { time: string; level: string; message: string }[];
+  trace?: { calls: unknown[] };
+}
+
+export interface AnswerContext {
+  invocation: Invocation;
+  metadata: ScriptMetadata;
+  base: AnswerBase;
+}
+
+export interface KindHandler<Request, Answer> {
+  readonly kind: ScriptKind;
+  preparePayload(request: Request): unknown;
+  toAnswer(outcome: RunOutcome, ctx: AnswerContext): Answer;
+}
+
+export function outcomeError(outcome: Exclude<RunOutcome, { type: 'value' }>, invocation: Invocation): ScriptErrorInfo {
+  if (outcome.type === 'limit') return new LimitExceededError(outcome.code, invocation.limits, invocation.kind).toInfo();
+  return outcome.error;
+}
+
+/** The 422 answer: the error, plus logs and trace when they were asked for. */
+export function failure(outcome: Exclude<RunOutcome, { type: 'value' }>, ctx: AnswerContext): ScriptFailure {
+  const { invocationId, durationMs, logs, trace } = ctx.base;
+  return new ScriptFailure({
+    error: outcomeError(outcome, ctx.invocation),
+    invocationId,
+    durationMs,
+    ...(logs ? { logs } : {}),
+    ...(trace ? { trace } : {}),
+  });
+}

@@ -1,0 +1,165 @@
+// The library API (SPEC §10): one Runtime per application folder. It ties the
+// loaded application, the sandbox and the bindings together and answers with
+// exactly what the HTTP API answers.
+import { randomUUID } from 'node:crypto';
+import { Application } from '../app/application.js';
+import type { AppConfig, ScriptKind } from '../app/types.js';
+import { KIND_FOLDERS } from '../app/types.js';
+import { builtinBindings } from '../api/index.js';
+import {
+  formatter, scriptService, scriptTask, validationScript,
+  type FormatAnswer, type FormatRequest, type KindHandler, type ScriptAnswer, type ScriptRequest,
+  type TaskAnswer, type TaskRequest, type ValidateAnswer, type ValidateRequest,
+} from '../kinds/index.js';
+import { ScriptNotFoundError } from '../kinds/errors.js';
+import type { AnswerBase } from '../kinds/kind.js';
+import { createRuntimeLogger, type RuntimeLogger, type RuntimeLoggerOptions } from '../logging/logger.js';
+import { InvocationLog } from '../logging/invocation-log.js';
+import { createSensitiveRenderer, type SensitiveRenderer } from '../logging/sensitive.js';
+import type { BindingDefinition, LoadedBinding } from '../sandbox/binding.js';
+import { RuntimeClosedError } from '../sandbox/errors.js';
+import { Invocation } from '../sandbox/invocation.js';
+import { resolveLimits } from '../sandbox/limits.js';
+import { Sandbox } from '../sandbox/sandbox.js';
+
+export interface RuntimeOptions {
+  /** the application folder */
+  app: string;
+  /** watch the folder for changed scripts (default: the application's cache.watch) */
+  watch?: boolean;
+  /** settings that win over scriptcode.yaml (embedding, tests) */
+  config?: Partial<AppConfig>;
+  /** the runtime's log; by default JSON lines on stdout */
+  logger?: RuntimeLogger;
+  logDestination?: RuntimeLoggerOptions['destination'];
+  /** extra `api.*` bindings for embedders, next to the built-in ones */
+  bindings?: readonly BindingDefinition[];
+  /** isolates created at start per memory size in use (default 1) */
+  warmIsolates?: number;
+}
+
+export interface Runtime {
+  readonly app: Application;
+  readonly logger: RuntimeLogger;
+  runScript(name: string, request?: ScriptRequest): Promise<ScriptAnswer>;
+  validate(name: string, request?: ValidateRequest): Promise<ValidateAnswer>;
+  executeTask(name: string, request?: TaskRequest): Promise<TaskAnswer>;
+  format(name: string, request: FormatRequest): Promise<FormatAnswer>;
+  /** drops compiled scripts and cached sources */
+  invalidateCache(): void;
+  stats(): ReturnType<Sandbox['stats']>;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const app = await Application.load(options.app, { watch: options.watch, configOverrides: options.config });
+  try {
+    const config = app.config;
+    const logger = options.logger ?? createRuntimeLogger({ level: config.logging.level, destination: options.logDestination });
+    if (config.logging.sensitive === 'plain') {
+      logger.warn('logging.sensitive is "plain": personal data from scripts is written to the log as is. Use it for local development only.');
+    }
+    const renderer = createSensitiveRenderer(config.logging.sensitive, config.logging.hashKey);
+    const definitions = [...builtinBindings, ...(options.bindings ?? [])];
+    const bindings: LoadedBinding[] = [];
+    for (const definition of definitions) {
+      bindings.push({ definition, gateway: await definition.createGateway({ config, logger }) });
+    }
+    const sandbox = new Sandbox({ bindings, logger, maxIsolates: config.pool.maxIsolates, maxQueue: config.pool.maxQueue });
+    const runtime = new ScriptRuntime(app, logger, renderer, sandbox);
+    app.onChange(() => sandbox.invalidate());
+    await sandbox.warm(
+      (Object.keys(KIND_FOLDERS) as ScriptKind[])
+        .filter((kind) => app.list(kind).length > 0)
+        .map((kind) => resolveLimits(kind, config.limits[kind]).memoryMb),
+      options.warmIsolates ?? 1,
+    );
+    return runtime;
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+}
+
+class ScriptRuntime implements Runtime {
+  private closed = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    readonly app: Application,
+    readonly logger: RuntimeLogger,
+    private readonly renderer: SensitiveRenderer,
+    private readonly sandbox: Sandbox,
+  ) {}
+
+  runScript(name: string, request: ScriptRequest = {}): Promise<ScriptAnswer> {
+    return this.track(this.invoke(scriptService, name, request, request.trace));
+  }
+
+  validate(name: string, request: ValidateRequest = {}): Promise<ValidateAnswer> {
+    return this.track(this.invoke(validationScript, name, request, request.trace));
+  }
+
+  executeTask(name: string, request: TaskRequest = {}): Promise<TaskAnswer> {
+    return this.track(this.invoke(scriptTask, name, request, request.trace));
+  }
+
+  format(name: string, request: FormatRequest): Promise<FormatAnswer> {
+    return this.track(this.invoke(formatter, name, request, request.trace));
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.inFlight.add(promise);
+    const forget = () => this.inFlight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  private async invoke<Req, Ans>(handler: KindHandler<Req, Ans>, name: string, request: Req, trace = false): Promise<Ans> {
+    if (this.closed) throw new RuntimeClosedError();
+    const kind = handler.kind;
+    const script = await this.app.get(kind, name);
+    if (!script) throw new ScriptNotFoundError(kind, name, KIND_FOLDERS[kind]);
+    const payload = handler.preparePayload(request);
+    const limits = resolveLimits(kind, this.app.config.limits[kind], script.metadata.limits);
+    const id = randomUUID();
+    const scriptLog = this.logger.child({ invocationId: id, script: name, kind });
+    const log = new InvocationLog(scriptLog, this.renderer, this.app.config.logging.maxLinesPerInvocation);
+    const invocation = new Invocation(id, kind, name, limits, log, trace);
+
+    const outcome = await this.sandbox.run({ filename: script.relativePath, source: script.source, kind, payload, invocation });
+    invocation.end();
+    log.finish();
+    const final = invocation.limitExceeded && outcome.type !== 'limit' ? { type: 'limit' as const, code: invocation.limitExceeded } : outcome;
+    const durationMs = Math.round(invocation.elapsedMs() * 1000) / 1000;
+    scriptLog.info({
+      outcome: final.type === 'value' ? 'ok' : final.type === 'limit' ? `limit:${final.code}` : `error:${final.error.name}`,
+      durationMs,
+      restCalls: invocation.restCalls,
+    }, 'invocation finished');
+
+    const base: AnswerBase = { invocationId: invocation.id, durationMs };
+    if (trace) {
+      base.logs = log.lines();
+      base.trace = { calls: invocation.calls };
+    }
+    return handler.toAnswer(final, { invocation, metadata: script.metadata, base });
+  }
+
+  invalidateCache(): void {
+    this.app.invalidate();
+    this.sandbox.invalidate();
+  }
+
+  stats() {
+    return this.sandbox.stats();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.inFlight]);
+    this.sandbox.close();
+    await this.app.close();
+  }
+}

@@ -1,0 +1,43 @@
+// A binding is one `api.<name>.vN` object that scripts get (miniflare's model):
+// the part that runs inside the isolate is plain JS source kept apart from the
+// host-side gateway that does the work. Adding `api.foo.v1` is one new folder
+// exporting a BindingDefinition, listed in src/api/index.ts.
+import type { AppConfig } from '../app/types.js';
+import type { RuntimeLogger } from '../logging/logger.js';
+import type { Invocation } from './invocation.js';
+
+/** An error a gateway wants the script to see; `info` becomes the script-side error's fields. */
+export class BindingCallError extends Error {
+  constructor(readonly info: { name: string; message: string; code?: string; [key: string]: unknown }) {
+    super(info.message);
+    this.name = info.name;
+  }
+}
+
+export type GatewayMethod = (args: unknown[], invocation: Invocation) => unknown;
+export type Gateway = Readonly<Record<string, GatewayMethod>>;
+
+export interface BindingEnvironment {
+  config: AppConfig;
+  logger: RuntimeLogger;
+}
+
+export interface BindingDefinition {
+  /** where scripts see it: 'rest.v1' → api.rest.v1 */
+  path: string;
+  /**
+   * Source of a JS expression evaluated inside the isolate before hardening:
+   * `function ({ call, freeze }) { return { api, makeError? } }`. `call(method,
+   * argsArray)` reaches the gateway synchronously; `makeError(info)` may turn an
+   * error description into an instance of the binding's own error classes.
+   */
+  isolateSource: string;
+  /** the limit each call counts against */
+  budget?: 'restCalls';
+  createGateway(env: BindingEnvironment): Gateway | Promise<Gateway>;
+}
+
+export interface LoadedBinding {
+  definition: BindingDefinition;
+  gateway: Gateway;
+}

@@ -1,0 +1,48 @@
+// What an invocation can end with besides a result. The `code` strings are
+// stable: callers and tests match on them.
+import type { ScriptKind } from '../app/types.js';
+import { describeLimit, LIMIT_KEYS, type LimitCode, type Limits } from './limits.js';
+
+/** The error body of SPEC §6: `{ name, message, code?, line?, column? }` (plus `status` for REST errors). */
+export interface ScriptErrorInfo {
+  name: string;
+  message: string;
+  code?: string;
+  line?: number;
+  column?: number;
+  status?: { code: number; message: string };
+  serviceId?: string;
+}
+
+export class LimitExceededError extends Error {
+  override readonly name = 'LimitExceededError';
+  constructor(readonly code: LimitCode, limits: Limits, kind: ScriptKind) {
+    super(`${describeLimit(code, limits, kind)}; the invocation was stopped. If the work is legitimate, raise limits.${kind}.${LIMIT_KEYS[code]} in scriptcode.yaml or limits.${LIMIT_KEYS[code]} in the script's metadata file.`);
+  }
+  toInfo(): ScriptErrorInfo {
+    return { name: this.name, message: this.message, code: this.code };
+  }
+}
+
+/** The runtime could not run the script for reasons of its own (isolate crashed, etc.). */
+export class SandboxError extends Error {
+  override readonly name = 'SandboxError';
+  readonly code = 'SANDBOX_FAILURE';
+}
+
+/** Too many invocations are waiting: the caller should come back later. */
+export class QueueFullError extends Error {
+  override readonly name = 'QueueFullError';
+  readonly code = 'QUEUE_FULL';
+  constructor(readonly maxQueue: number) {
+    super(`the invocation queue is full (${maxQueue} waiting); retry later or raise pool.maxQueue / pool.maxIsolates`);
+  }
+}
+
+export class RuntimeClosedError extends Error {
+  override readonly name = 'RuntimeClosedError';
+  readonly code = 'RUNTIME_CLOSED';
+  constructor() {
+    super('the runtime is closed');
+  }
+}

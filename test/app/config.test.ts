@@ -1,0 +1,166 @@
+import { describe, it, expect } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/app/index.js';
+import { makeApp, rejection } from './helpers.js';
+
+const DEFAULTS = {
+  services: {},
+  limits: {},
+  logging: { level: 'info', sensitive: 'mask', maxLinesPerInvocation: 500 },
+  cache: { ttlMs: 2000, watch: true },
+  pool: { maxIsolates: 16, maxQueue: 1000 },
+};
+
+async function configError(yaml: string, env: Record<string, string> = {}): Promise<ConfigError> {
+  const dir = await makeApp({ 'scriptcode.yaml': yaml });
+  const error = await rejection(loadConfig(dir, { env }));
+  expect(error).toBeInstanceOf(ConfigError);
+  return error as unknown as ConfigError;
+}
+
+describe('loadConfig: defaults', () => {
+  it('uses the defaults when scriptcode.yaml is missing, with a warning', async () => {
+    const dir = await makeApp();
+    const warnings: string[] = [];
+    expect(await loadConfig(dir, { onWarning: (w) => warnings.push(w) })).toEqual(DEFAULTS);
+    expect(warnings.join()).toContain('scriptcode.yaml not found');
+  });
+
+  it('uses the defaults for an empty file and for empty sections', async () => {
+    expect(await loadConfig(await makeApp({ 'scriptcode.yaml': '' }))).toEqual(DEFAULTS);
+    expect(await loadConfig(await makeApp({ 'scriptcode.yaml': '# only a comment\nservices:\nlimits:\n' }))).toEqual(DEFAULTS);
+  });
+
+  it('fills the keys of a partly given section', async () => {
+    const dir = await makeApp({ 'scriptcode.yaml': 'logging:\n  level: debug\npool:\n  maxQueue: 0\ncache: { ttlMs: 0 }\n' });
+    const config = await loadConfig(dir);
+    expect(config.logging).toEqual({ level: 'debug', sensitive: 'mask', maxLinesPerInvocation: 500 });
+    expect(config.pool).toEqual({ maxIsolates: 16, maxQueue: 0 });
+    expect(config.cache).toEqual({ ttlMs: 0, watch: true });
+  });
+
+  it('keeps services, serviceDefaults, server and the scriptservice list format as given', async () => {
+    const dir = await makeApp({
+      'scriptcode.yaml': [
+        'services:',
+        '  crm: { url: https://crm.example.com, timeouts: { readTimeout: 10000 } }',
+        'serviceDefaults: { retry: { attempts: 2 } }',
+        'server: { port: 8080 }',
+        'scriptservice:',
+        '  api:',
+        '    - serviceId: legacy',
+        '      url: https://legacy.example.com',
+        '      authorization: { type: basic, encodedCredentials: abc= }',
+        'limits:',
+        '  formatter: { restCalls: 0, cpuMs: 20 }',
+        '  scriptTask: { memoryMb: 256 }',
+        'logging: { sensitive: plain, hashKey: k }',
+      ].join('\n'),
+    });
+    const config = await loadConfig(dir);
+    expect(config.services).toEqual({ crm: { url: 'https://crm.example.com', timeouts: { readTimeout: 10000 } } });
+    expect(config.serviceDefaults).toEqual({ retry: { attempts: 2 } });
+    expect(config.server).toEqual({ port: 8080 });
+    expect(config.scriptservice).toEqual({
+      api: [{ serviceId: 'legacy', url: 'https://legacy.example.com', authorization: { type: 'basic', encodedCredentials: 'abc=' } }],
+    });
+    expect(config.limits).toEqual({ formatter: { restCalls: 0, cpuMs: 20 }, scriptTask: { memoryMb: 256 } });
+    expect(config.logging.sensitive).toBe('plain');
+    expect(config.logging.hashKey).toBe('k');
+  });
+
+  it('deep-merges overrides over the file', async () => {
+    const dir = await makeApp({ 'scriptcode.yaml': 'services:\n  crm: { url: https://a, retry: { attempts: 3 } }\nlogging: { level: warn }\n' });
+    const config = await loadConfig(dir, {
+      overrides: { services: { crm: { url: 'https://b' } }, logging: { sensitive: 'hash' }, pool: { maxIsolates: 2 } },
+    });
+    expect(config.services).toEqual({ crm: { url: 'https://b', retry: { attempts: 3 } } });
+    expect(config.logging).toEqual({ level: 'warn', sensitive: 'hash', maxLinesPerInvocation: 500 });
+    expect(config.pool).toEqual({ maxIsolates: 2, maxQueue: 1000 });
+  });
+
+  it('validates overrides too', async () => {
+    const dir = await makeApp();
+    const error = await rejection(loadConfig(dir, { overrides: { pool: { maxIsolates: 0 } } }));
+    expect(error.message).toContain('scriptcode.yaml: pool.maxIsolates: must be greater than 0');
+  });
+
+  it('converts numbers and booleans that come from environment variables', async () => {
+    const dir = await makeApp({ 'scriptcode.yaml': 'pool: { maxIsolates: "${env:POOL}" }\ncache: { watch: "${env:WATCH}" }\nlogging: { level: "${env:LEVEL}" }\n' });
+    const config = await loadConfig(dir, { env: { POOL: '4', WATCH: 'false', LEVEL: 'error' } });
+    expect(config.pool.maxIsolates).toBe(4);
+    expect(config.cache.watch).toBe(false);
+    expect(config.logging.level).toBe('error');
+  });
+});
+
+describe('loadConfig: errors', () => {
+  it('rejects an unknown top-level key, suggesting the right one', async () => {
+    const error = await configError('service:\n  crm: { url: https://x }\n');
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.issues).toEqual([expect.objectContaining({ path: 'service', line: 1, column: 1 })]);
+    expect(error.message).toContain("scriptcode.yaml: service: unknown key — did you mean 'services'?");
+    expect(error.message).toContain('allowed here: services, serviceDefaults, limits, logging, cache, pool, server, scriptservice');
+    expect(error.message).toContain('(line 1, column 1)');
+  });
+
+  it('lists every problem with its key path, a readable message and a hint', async () => {
+    const error = await configError(
+      [
+        'logging:',
+        '  level: loud',
+        '  sensitive: maybe',
+        'pool:',
+        '  maxIsolates: -1',
+        '  maxQueue: many',
+        'cache:',
+        '  ttlMs: 1.5',
+        '  watch: sometimes',
+        'limits:',
+        '  scriptServce: { cpuMs: 10 }',
+        '  formatter: { restCalls: -1, cpu: 5, memoryMb: 0 }',
+        'services:',
+        '  crm: https://not-a-mapping',
+      ].join('\n'),
+    );
+    const lines = error.message.split('\n');
+    // in file order; positions are those of the offending keys
+    expect(lines.slice(1, -1)).toEqual([
+      'scriptcode.yaml: logging.level: must be one of: trace, debug, info, warn, error, silent (line 2, column 3)',
+      'scriptcode.yaml: logging.sensitive: must be one of: mask, hash, markers, plain (line 3, column 3)',
+      'scriptcode.yaml: pool.maxIsolates: must be greater than 0 (line 5, column 3)',
+      'scriptcode.yaml: pool.maxQueue: must be a number, got text (line 6, column 3)',
+      'scriptcode.yaml: cache.ttlMs: must be a whole number (line 8, column 3)',
+      'scriptcode.yaml: cache.watch: must be true or false, got text (line 9, column 3)',
+      "scriptcode.yaml: limits.scriptServce: unknown key — did you mean 'scriptService'? (allowed here: scriptService, validationScript, scriptTask, formatter) (line 11, column 3)",
+      'scriptcode.yaml: limits.formatter.restCalls: must not be negative (line 12, column 16)',
+      "scriptcode.yaml: limits.formatter.cpu: unknown key — did you mean 'cpuMs'? (allowed here: cpuMs, wallMs, memoryMb, restCalls, maxOutputBytes) (line 12, column 31)",
+      'scriptcode.yaml: limits.formatter.memoryMb: must be greater than 0 (line 12, column 39)',
+      'scriptcode.yaml: services.crm: must be a mapping (key: value pairs), got text (line 14, column 3)',
+    ]);
+    expect(error.issues).toHaveLength(11);
+    expect(error.issues[0]).toEqual({ path: 'logging.level', message: expect.stringContaining('must be one of'), line: 2, column: 3 });
+    expect(lines[0]).toMatch(/^invalid configuration in .*scriptcode\.yaml \(11 problems\):$/);
+    expect(lines.at(-1)).toMatch(/^Hint: /);
+  });
+
+  it('names line and column of a YAML syntax error', async () => {
+    const error = await configError('pool:\n  maxIsolates: 2\n\tmaxQueue: 3\n');
+    expect(error.issues).toEqual([{ path: '', line: 3, column: 1, message: expect.stringContaining('YAML syntax error') }]);
+    expect(error.message).toContain('scriptcode.yaml: line 3, column 1: YAML syntax error: Tabs are not allowed as indentation');
+  });
+
+  it('reports duplicate keys with their line', async () => {
+    const error = await configError('pool: { maxIsolates: 2 }\ncache: {}\npool: { maxQueue: 3 }\n');
+    expect(error.message).toMatch(/scriptcode\.yaml: line 3, column 1: YAML syntax error: .*unique/);
+  });
+
+  it('never quotes the source line of a syntax error (it may hold a secret)', async () => {
+    const error = await configError('services:\n  crm:\n    password: "hunter2-do-not-print\n');
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it('rejects a file that is not a mapping', async () => {
+    const error = await configError('- a\n- b\n');
+    expect(error.message).toContain('scriptcode.yaml: the file must be a mapping of settings');
+  });
+});
