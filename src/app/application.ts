@@ -116,7 +116,7 @@ export class Application {
    * such script. Rejects with ScriptMetadataError when its metadata file is broken.
    */
   async get(kind: ScriptKind, name: string): Promise<ScriptSource | undefined> {
-    if (this.closed || !isKind(kind) || typeof name !== 'string' || !isScriptName(name, 'js')) return undefined;
+    if (!isKind(kind) || typeof name !== 'string' || !isScriptName(name, 'js')) return undefined;
     const key = `${kind}/${name}`;
     const cached = this.cache.get(key);
     if (cached && Date.now() - cached.checkedAt < this.config.cache.ttlMs) return unwrap(cached);
@@ -142,6 +142,7 @@ export class Application {
     return () => this.listeners.delete(listener);
   }
 
+  /** Stops the watcher. `get` keeps working afterwards, reading the files without caching them. */
   async close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();

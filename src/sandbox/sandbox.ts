@@ -83,8 +83,8 @@ export class Sandbox {
     this.compiled.clear();
   }
 
-  stats(): { pools: Record<string, ReturnType<IsolatePool['stats']['valueOf']>>; compiledScripts: number } {
-    const pools: Record<string, { size: number; busy: number; idle: number; queued: number }> = {};
+  stats(): { pools: Record<string, IsolatePool['stats']>; compiledScripts: number } {
+    const pools: Record<string, IsolatePool['stats']> = {};
     for (const [mb, pool] of this.pools) pools[`${mb}MB`] = pool.stats;
     return { pools, compiledScripts: this.compiled.size };
   }

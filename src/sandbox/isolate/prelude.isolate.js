@@ -136,16 +136,20 @@
     warn: makeLoggerMethod('warn'),
     error: makeLoggerMethod('error'),
   });
-  // console.* keeps its familiar shape: a leading string is the message and
-  // the other arguments are appended as (sensitive) placeholders.
+  // console.* cannot tell a literal from personal data (`console.log(pesel)`),
+  // so every argument is sensitive, the first one too, unless it is a
+  // template with `{}` placeholders as with Logger.
   function makeConsoleMethod(level) {
     return function () {
       let template = '';
       let from = 0;
-      if (typeof arguments[0] === 'string') { template = arguments[0]; from = 1; }
+      if (typeof arguments[0] === 'string' && reflectApply(stringIndexOf, arguments[0], ['{}']) !== -1) {
+        template = arguments[0];
+        from = 1;
+      }
       const args = logArgs(arguments, from);
-      if (reflectApply(stringIndexOf, template, ['{}']) === -1) {
-        for (let i = 0; i < args.length; i++) template += (template === '' ? '{}' : ' {}');
+      if (from === 0) {
+        for (let i = 0; i < args.length; i++) template += (i === 0 ? '{}' : ' {}');
       }
       emit(level, template, args);
     };

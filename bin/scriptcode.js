@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// isolated-vm needs Node's startup snapshot off (Node 20+). When this process
+// was started without --no-node-snapshot, run the CLI again in a child that has
+// it, passing signals through and exiting with the child's code.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+if (process.execArgv.includes('--no-node-snapshot')) {
+  const { main } = await import('../dist/cli/main.js');
+  await main(process.argv.slice(2));
+} else {
+  const child = spawn(
+    process.execPath,
+    ['--no-node-snapshot', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    { stdio: 'inherit' },
+  );
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on('exit', (code, signal) => {
+    if (signal) process.kill(process.pid, signal);
+    else process.exit(code ?? 1);
+  });
+}
