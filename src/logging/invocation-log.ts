@@ -18,11 +18,24 @@ export class InvocationLog {
   private written = 0;
   private dropped = 0;
 
+  private child?: RuntimeLogger;
+
+  /**
+   * `fields` (invocation id, script, kind) go on every line; the child logger
+   * that carries them is made only when a line is written at an enabled level.
+   */
   constructor(
     private readonly logger: RuntimeLogger,
+    private readonly fields: Record<string, unknown> | undefined,
     private readonly renderer: SensitiveRenderer,
     private readonly maxLines: number,
   ) {}
+
+  private out(level: ScriptLogLevel): RuntimeLogger | undefined {
+    if (!this.logger.isLevelEnabled(level)) return undefined;
+    this.child ??= this.fields ? this.logger.child(this.fields) : this.logger;
+    return this.child;
+  }
 
   /** A line from the script's Logger/console; `payload` is the JSON the isolate sent. */
   addFromScript(level: string, payload: string): void {
@@ -45,7 +58,12 @@ export class InvocationLog {
     this.written++;
     const line: ScriptLogLine = { time: new Date().toISOString(), level, message };
     this.kept.push(line);
-    this.logger[level]({ source: 'script' }, message);
+    this.out(level)?.[level]({ source: 'script' }, message);
+  }
+
+  /** A line the runtime writes about this invocation (a REST call, say): not the script's, not capped. */
+  event(level: ScriptLogLevel, fields: Record<string, unknown>, message: string, tagged = true): void {
+    this.out(level)?.[level](tagged ? { source: 'runtime', ...fields } : fields, message);
   }
 
   /** Closes the log: reports dropped lines once. */
@@ -53,7 +71,7 @@ export class InvocationLog {
     if (this.dropped > 0) {
       const message = `${this.dropped} log lines dropped: the limit is ${this.maxLines} per invocation (logging.maxLinesPerInvocation)`;
       this.kept.push({ time: new Date().toISOString(), level: 'warn', message });
-      this.logger.warn({ source: 'runtime' }, message);
+      this.out('warn')?.warn({ source: 'runtime' }, message);
       this.dropped = 0;
     }
   }

@@ -63,10 +63,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const definitions = [...builtinBindings, ...(options.bindings ?? [])];
     const bindings: LoadedBinding[] = [];
     for (const definition of definitions) {
-      bindings.push({ definition, gateway: await definition.createGateway({ config, logger }) });
+      bindings.push({ definition, gateway: await definition.createGateway({ config, logger, sensitive: renderer, appDir: app.dir }) });
     }
     const sandbox = new Sandbox({ bindings, logger, maxIsolates: config.pool.maxIsolates, maxQueue: config.pool.maxQueue });
-    const runtime = new ScriptRuntime(app, logger, renderer, sandbox);
+    const runtime = new ScriptRuntime(app, logger, renderer, sandbox, bindings);
     app.onChange(() => sandbox.invalidate());
     await sandbox.warm(
       (Object.keys(KIND_FOLDERS) as ScriptKind[])
@@ -90,6 +90,7 @@ class ScriptRuntime implements Runtime {
     readonly logger: RuntimeLogger,
     private readonly renderer: SensitiveRenderer,
     private readonly sandbox: Sandbox,
+    private readonly bindings: readonly LoadedBinding[],
   ) {}
 
   runScript(name: string, request: ScriptRequest = {}): Promise<ScriptAnswer> {
@@ -123,20 +124,19 @@ class ScriptRuntime implements Runtime {
     const payload = handler.preparePayload(request);
     const limits = resolveLimits(kind, this.app.config.limits[kind], script.metadata.limits);
     const id = randomUUID();
-    const scriptLog = this.logger.child({ invocationId: id, script: name, kind });
-    const log = new InvocationLog(scriptLog, this.renderer, this.app.config.logging.maxLinesPerInvocation);
+    const log = new InvocationLog(this.logger, { invocationId: id, script: name, kind }, this.renderer, this.app.config.logging.maxLinesPerInvocation);
     const invocation = new Invocation(id, kind, name, limits, log, trace);
 
-    const outcome = await this.sandbox.run({ filename: script.relativePath, source: script.source, kind, payload, invocation });
+    const outcome = await this.sandbox.run({ filename: script.relativePath, source: script.source, hash: script.hash, kind, payload, invocation });
     invocation.end();
     log.finish();
     const final = invocation.limitExceeded && outcome.type !== 'limit' ? { type: 'limit' as const, code: invocation.limitExceeded } : outcome;
     const durationMs = Math.round(invocation.elapsedMs() * 1000) / 1000;
-    scriptLog.info({
+    log.event('info', {
       outcome: final.type === 'value' ? 'ok' : final.type === 'limit' ? `limit:${final.code}` : `error:${final.error.name}`,
       durationMs,
       restCalls: invocation.restCalls,
-    }, 'invocation finished');
+    }, 'invocation finished', false);
 
     const base: AnswerBase = { invocationId: invocation.id, durationMs };
     if (trace) {
@@ -160,6 +160,7 @@ class ScriptRuntime implements Runtime {
     this.closed = true;
     await Promise.allSettled([...this.inFlight]);
     this.sandbox.close();
+    await Promise.allSettled(this.bindings.map((b) => b.gateway.close?.()));
     await this.app.close();
   }
 }

@@ -4,6 +4,7 @@
 // exporting a BindingDefinition, listed in src/api/index.ts.
 import type { AppConfig } from '../app/types.js';
 import type { RuntimeLogger } from '../logging/logger.js';
+import type { SensitiveRenderer } from '../logging/sensitive.js';
 import type { Invocation } from './invocation.js';
 
 /** An error a gateway wants the script to see; `info` becomes the script-side error's fields. */
@@ -15,11 +16,20 @@ export class BindingCallError extends Error {
 }
 
 export type GatewayMethod = (args: unknown[], invocation: Invocation) => unknown;
-export type Gateway = Readonly<Record<string, GatewayMethod>>;
+
+/** The host side of a binding: the methods scripts reach, and what to do at shutdown. */
+export interface Gateway {
+  readonly methods: Readonly<Record<string, GatewayMethod>>;
+  close?(): Promise<void>;
+}
 
 export interface BindingEnvironment {
   config: AppConfig;
   logger: RuntimeLogger;
+  /** renders sensitive values (bodies, query values) the way logging.sensitive says */
+  sensitive: SensitiveRenderer;
+  /** the application folder */
+  appDir: string;
 }
 
 export interface BindingDefinition {

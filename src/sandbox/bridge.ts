@@ -16,7 +16,7 @@ export function createHostCallHandler(bindings: ReadonlyMap<string, LoadedBindin
   return async (invocation, path, method, argsJson) => {
     if (!invocation) return answerError({ name: 'Error', message: `api.${path}.${method}: no invocation is running` });
     const binding = bindings.get(path);
-    const handler = binding && Object.hasOwn(binding.gateway, method) ? binding.gateway[method] : undefined;
+    const handler = binding && Object.hasOwn(binding.gateway.methods, method) ? binding.gateway.methods[method] : undefined;
     if (!binding || !handler) return answerError({ name: 'TypeError', message: `api.${path}.${method} is not a function` });
 
     if (binding.definition.budget === 'restCalls') {

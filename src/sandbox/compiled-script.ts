@@ -27,8 +27,9 @@ const SUFFIX = '\n;return { callService: typeof callService === "function" ? cal
 export class CompiledScriptCache {
   private readonly entries = new Map<string, CompiledScript>();
 
-  get(filename: string, source: string): CompiledScript {
-    const key = `${createHash('sha256').update(source).digest('hex').slice(0, 32)}:${filename}`;
+  /** `hash` is the content hash the application computed when it read the file. */
+  get(filename: string, source: string, hash?: string): CompiledScript {
+    const key = `${(hash ?? createHash('sha256').update(source).digest('hex')).slice(0, 32)}:${filename}`;
     let entry = this.entries.get(key);
     if (!entry) {
       entry = { key, filename, source, wrapped: PREFIX + source + SUFFIX, checked: false };

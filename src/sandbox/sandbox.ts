@@ -20,6 +20,8 @@ export interface SandboxOptions {
 export interface RunRequest {
   filename: string;
   source: string;
+  /** content hash of `source`, when the caller has one */
+  hash?: string;
   kind: ScriptKind;
   payload: unknown;
   invocation: Invocation;
@@ -70,7 +72,7 @@ export class Sandbox {
         await isolate.forgetAll();
         this.generations.set(isolate, this.generation);
       }
-      const script = this.compiled.get(request.filename, request.source);
+      const script = this.compiled.get(request.filename, request.source, request.hash);
       return await isolate.run(script, request.kind, JSON.stringify(request.payload), request.invocation);
     } finally {
       pool.release(isolate);

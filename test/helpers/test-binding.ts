@@ -31,7 +31,7 @@ export function testBinding(probe: TestBindingProbe = { abortedSleeps: 0, receiv
         },
       };
     }`,
-    createGateway: () => ({
+    createGateway: () => ({ methods: {
       sleep: async ([ms], invocation) => {
         try {
           await sleep(Number(ms), undefined, { signal: invocation.signal });
@@ -49,6 +49,6 @@ export function testBinding(probe: TestBindingProbe = { abortedSleeps: 0, receiv
       fail: ([message]) => {
         throw new BindingCallError({ name: 'TestError', message: String(message), code: 'TEST_FAILURE' });
       },
-    }),
+    } }),
   };
 }

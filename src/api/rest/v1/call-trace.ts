@@ -1,0 +1,97 @@
+// What one REST call did, for the runtime log and the `trace` answer. Query
+// values and bodies are personal data: they appear only as the logging policy
+// renders sensitive values; credentials are added after this snapshot is
+// taken and never appear at all.
+import type { HttpResponse } from '../../../http/index.js';
+import type { SensitiveRenderer } from '../../../logging/sensitive.js';
+import { describeUrl } from './build-url.js';
+
+const MAX_TRACED_BODY = 64 * 1024;
+
+export interface TracedCall {
+  serviceId: string;
+  method: string;
+  url: string;
+  query: Record<string, string[]>;
+  requestBody?: string;
+  status?: number;
+  statusText?: string;
+  responseBody?: string;
+  durationMs: number;
+  attempts: number;
+  error?: { name: string; code?: string; message: string };
+}
+
+function bodyText(body: unknown): string | undefined {
+  if (body === undefined || body === null) return undefined;
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  return text.length > MAX_TRACED_BODY ? `${text.slice(0, MAX_TRACED_BODY)}… (${text.length} characters)` : text;
+}
+
+/** Values are kept raw and rendered only when a trace is asked for. */
+export class CallTrace {
+  private readonly started = performance.now();
+  private readonly url: string;
+  private readonly search: string;
+  private status?: number;
+  private statusText?: string;
+  private responseBody?: Buffer;
+
+  constructor(private readonly sensitive: SensitiveRenderer, readonly serviceId: string, readonly method: string, url: URL, private readonly body: unknown) {
+    this.url = describeUrl(url);
+    this.search = url.search;
+  }
+
+  response(response: HttpResponse): void {
+    this.status = response.status;
+    this.statusText = response.statusText;
+    if (response.body.length > 0) this.responseBody = response.body;
+  }
+
+  private renderedQuery(): Record<string, string[]> {
+    const query: Record<string, string[]> = {};
+    for (const [name, value] of new URLSearchParams(this.search)) (query[name] ??= []).push(this.sensitive.render(value));
+    return query;
+  }
+
+  private renderedResponseBody(): string | undefined {
+    const body = this.responseBody;
+    if (!body) return undefined;
+    const text = body.subarray(0, MAX_TRACED_BODY).toString('utf8');
+    return this.sensitive.render(body.length > MAX_TRACED_BODY ? `${text}… (${body.length} bytes)` : text);
+  }
+
+  private durationMs(): number {
+    return Math.round((performance.now() - this.started) * 1000) / 1000;
+  }
+
+  traced(error?: Record<string, unknown>): TracedCall {
+    const requestBody = bodyText(this.body);
+    const responseBody = this.renderedResponseBody();
+    return {
+      serviceId: this.serviceId,
+      method: this.method,
+      url: this.url,
+      query: this.renderedQuery(),
+      ...(requestBody !== undefined ? { requestBody: this.sensitive.render(requestBody) } : {}),
+      ...(this.status !== undefined ? { status: this.status, statusText: this.statusText } : {}),
+      ...(responseBody !== undefined ? { responseBody } : {}),
+      durationMs: this.durationMs(),
+      attempts: 1,
+      ...(error ? { error: { name: String(error.name), code: error.code === undefined ? undefined : String(error.code), message: String(error.message) } } : {}),
+    };
+  }
+
+  /** The log line: no bodies, no query values. */
+  logFields(error?: Record<string, unknown>): Record<string, unknown> {
+    return {
+      serviceId: this.serviceId,
+      method: this.method,
+      url: this.url,
+      status: this.status,
+      durationMs: this.durationMs(),
+      attempt: 1,
+      ...(error ? { error: String(error.name), code: error.code } : {}),
+    };
+  }
+}

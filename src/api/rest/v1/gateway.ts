@@ -1,0 +1,146 @@
+// The host side of api.rest.v1: one `send` that turns a script's call into an
+// HTTP request to a configured service and the answer into the documented
+// response or error. Credentials are added here, after every check on what the
+// script asked for, and never leave the host.
+import type { BindingEnvironment, Gateway } from '../../../sandbox/binding.js';
+import type { Invocation } from '../../../sandbox/invocation.js';
+import { HttpCallError, ServiceClient, type HttpResponse } from '../../../http/index.js';
+import { authQueryNames, staticCredentials } from '../../../http/auth/static-auth.js';
+import { ACCEPT_ENCODING, decodeContent } from '../../../http/decode-content.js';
+import { resolveServices } from '../../../services/index.js';
+import type { ServiceConfig } from '../../../services/types.js';
+import { buildUrl, describeUrl } from './build-url.js';
+import { encodeBody } from './encode-body.js';
+import { requestError, restError, type RestErrorName } from './errors.js';
+import { buildHeaders } from './headers.js';
+import { BodyParseError, parseBody, rawText, type ScriptResponse } from './parse-response.js';
+import { parseSendOptions, type SendOptions } from './request-options.js';
+import { CallTrace } from './call-trace.js';
+
+const ERROR_NAMES: Record<HttpCallError['kind'], RestErrorName> = {
+  timeout: 'RestTimeoutError',
+  connection: 'RestConnectionError',
+  policy: 'RestPolicyError',
+  protocol: 'RestProtocolError',
+};
+
+/** Time kept back from the invocation's budget so a script can still handle a timed-out call. */
+function reserveMs(remaining: number): number {
+  return Math.min(100, Math.floor(remaining * 0.1));
+}
+
+export class RestGateway implements Gateway {
+  readonly methods = { send: (args: unknown[], invocation: Invocation) => this.send(args[0], invocation) };
+  private readonly clients = new Map<string, ServiceClient>();
+
+  constructor(
+    private readonly services: ReadonlyMap<string, ServiceConfig>,
+    private readonly env: BindingEnvironment,
+  ) {}
+
+  static create(env: BindingEnvironment): RestGateway {
+    const services = resolveServices(env.config, { onWarning: (message) => env.logger.warn(message) });
+    return new RestGateway(services, env);
+  }
+
+  private client(service: ServiceConfig): ServiceClient {
+    let client = this.clients.get(service.id);
+    if (!client) {
+      client = new ServiceClient(service);
+      this.clients.set(service.id, client);
+    }
+    return client;
+  }
+
+  private service(options: SendOptions): ServiceConfig {
+    const service = this.services.get(options.serviceId);
+    if (!service) {
+      const known = [...this.services.keys()];
+      throw requestError(options.serviceId, `api.rest.v1: unknown service '${options.serviceId}'; ` +
+        (known.length ? `declared services: ${known.join(', ')}` : 'no services are declared in scriptcode.yaml (services:)'), 'UNKNOWN_SERVICE');
+    }
+    return service;
+  }
+
+  async send(raw: unknown, invocation: Invocation): Promise<ScriptResponse> {
+    const options = parseSendOptions(raw);
+    const service = this.service(options);
+    const credentials = staticCredentials(service.auth);
+    const url = buildUrl(service, options, authQueryNames(service.auth));
+    const headers: Record<string, string> = { 'accept-encoding': ACCEPT_ENCODING, ...buildHeaders(service, options.headers) };
+    const encoded = await encodeBody(service.id, options.body, options.hasBody, headers['content-type']);
+    if (encoded.contentType) headers['content-type'] = encoded.contentType;
+
+    const trace = new CallTrace(this.env.sensitive, service.id, options.method, url, options.hasBody ? options.body : undefined);
+    const budget = invocation.remainingMs() - reserveMs(invocation.remainingMs());
+    if (budget <= 0) {
+      throw this.finish(invocation, trace, restError('RestTimeoutError', service.id, 'DEADLINE', `api.rest.v1: the invocation has no time left for a call to service '${service.id}'`));
+    }
+    for (const [name, value] of Object.entries(credentials.query)) url.searchParams.set(name, value);
+    const connectTimeout = options.timeouts.connectTimeout ?? service.timeouts.connectTimeout;
+    const readTimeout = options.timeouts.readTimeout ?? service.timeouts.readTimeout;
+
+    let response: HttpResponse;
+    try {
+      // The timeouts are capped by the script's budget; the invocation's own
+      // signal only fires when the isolate is being stopped anyway.
+      response = await this.client(service).request({
+        method: options.method,
+        url,
+        headers: { ...headers, ...credentials.headers },
+        body: encoded.body,
+        signal: invocation.signal,
+        connectTimeout: Math.min(connectTimeout, budget),
+        readTimeout: Math.min(readTimeout, budget),
+      });
+      response = decodeContent(response, service.id, url, service.maxResponseBytes);
+    } catch (err) {
+      if (err instanceof HttpCallError) {
+        const cappedByBudget = (err.code === 'READ_TIMEOUT' && budget < readTimeout) || (err.code === 'CONNECT_TIMEOUT' && budget < connectTimeout);
+        const error = cappedByBudget
+          ? restError('RestTimeoutError', service.id, 'DEADLINE', `api.rest.v1: the call to service '${service.id}' was stopped because the script's time budget ran out (${Math.round(budget)} ms were left)`)
+          : restError(ERROR_NAMES[err.kind], service.id, err.code, `api.rest.v1: ${err.message}`);
+        throw this.finish(invocation, trace, error);
+      }
+      throw err;
+    }
+    trace.response(response);
+    return this.answer(invocation, trace, service, url, response);
+  }
+
+  private answer(invocation: Invocation, trace: CallTrace, service: ServiceConfig, url: URL, response: HttpResponse): ScriptResponse {
+    const status = { code: response.status, message: response.statusText };
+    if (response.status < 200 || response.status > 299) {
+      const hint = response.status >= 300 && response.status < 400 ? ' (redirects are not followed unless the service sets followRedirects: true)' : '';
+      throw this.finish(invocation, trace, restError('RestResponseError', service.id, `HTTP_${response.status}`,
+        `api.rest.v1: service '${service.id}' answered ${response.status} ${response.statusText} for ${trace.method} ${describeUrl(url)}${hint}`,
+        { status, body: rawText(response), headers: response.headers }));
+    }
+    let parsed: ReturnType<typeof parseBody>;
+    try {
+      parsed = parseBody(response);
+    } catch (err) {
+      if (!(err instanceof BodyParseError)) throw err;
+      throw this.finish(invocation, trace, restError('RestProtocolError', service.id, 'INVALID_BODY',
+        `api.rest.v1: service '${service.id}' answered ${response.status} with content-type ${response.headers['content-type'] ?? '(none)'} but ${err.message}`));
+    }
+    this.finish(invocation, trace);
+    return { status, headers: response.headers, ...parsed };
+  }
+
+  /** Logs and traces the call once, with or without an error; returns the error to throw. */
+  private finish<E extends Error & { info?: Record<string, unknown> }>(invocation: Invocation, trace: CallTrace, error?: E): E {
+    invocation.log.event(error ? 'warn' : 'info', { rest: trace.logFields(error?.info) }, 'REST call');
+    if (invocation.trace) invocation.calls.push(trace.traced(error?.info));
+    return error as E;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.clients.values()].map((c) => c.close()));
+    this.clients.clear();
+  }
+
+  describe(): unknown[] {
+    return [...this.services.values()].map((s) => ({ id: s.id, url: s.url, auth: s.auth.type }));
+  }
+}

@@ -1,0 +1,63 @@
+// The response as scripts see it (SPEC §4.2): body parsed by content type.
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { HttpResponse } from '../../../http/index.js';
+
+export interface ScriptResponse {
+  status: { code: number; message: string };
+  headers: Record<string, string>;
+  body: unknown;
+  bodyEncoding?: 'base64';
+}
+
+export class BodyParseError extends Error {}
+
+const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, trimValues: true });
+
+function mediaType(contentType: string | undefined): { type: string; charset: string } {
+  const [type, ...params] = (contentType ?? '').split(';');
+  const charset = params.map((p) => p.trim()).find((p) => p.toLowerCase().startsWith('charset='))?.slice(8).replace(/"/g, '') ?? 'utf-8';
+  return { type: type.trim().toLowerCase(), charset };
+}
+
+function decodeText(body: Buffer, charset: string): string {
+  try {
+    return new TextDecoder(charset).decode(body);
+  } catch {
+    return new TextDecoder('utf-8').decode(body);
+  }
+}
+
+export function isXmlType(type: string): boolean {
+  return type === 'application/xml' || type === 'text/xml' || type.endsWith('+xml');
+}
+
+export function isJsonType(type: string): boolean {
+  return type === 'application/json' || type.endsWith('+json');
+}
+
+/** Parses by content type; `strict` (2xx) turns a body that does not parse into BodyParseError. */
+export function parseBody(response: HttpResponse): { body: unknown; bodyEncoding?: 'base64' } {
+  if (response.body.length === 0) return { body: null };
+  const { type, charset } = mediaType(response.headers['content-type']);
+  if (isJsonType(type)) {
+    const text = decodeText(response.body, charset);
+    try {
+      return { body: JSON.parse(text) };
+    } catch (err) {
+      throw new BodyParseError(`the body is not valid JSON (${(err as Error).message})`);
+    }
+  }
+  if (isXmlType(type)) {
+    const text = decodeText(response.body, charset);
+    const valid = XMLValidator.validate(text);
+    if (valid !== true) throw new BodyParseError(`the body is not valid XML (${valid.err.msg}, line ${valid.err.line})`);
+    return { body: xml.parse(text) };
+  }
+  if (type.startsWith('text/')) return { body: decodeText(response.body, charset) };
+  return { body: response.body.toString('base64'), bodyEncoding: 'base64' };
+}
+
+/** The raw text of an error response, for RestResponseError.body. */
+export function rawText(response: HttpResponse): string {
+  return decodeText(response.body, mediaType(response.headers['content-type']).charset);
+}
