@@ -9,3 +9,8 @@ export { LimitExceededError, QueueFullError, RuntimeClosedError, type ScriptErro
 export { BindingCallError, type BindingDefinition, type Gateway, type BindingEnvironment } from './sandbox/binding.js';
 export type { Invocation } from './sandbox/invocation.js';
 export type { AppConfig, ScriptKind } from './app/types.js';
+export type { RuntimeObserver, InvocationEvent, RestCallEvent, TokenEvent, CircuitEvent } from './runtime/observer.js';
+export type { Transport } from './http/transport.js';
+export type { HttpRequest, HttpResponse } from './http/service-client.js';
+export { HttpCallError, httpCallError } from './http/errors.js';
+export type { ServiceConfig } from './services/types.js';

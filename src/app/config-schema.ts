@@ -5,18 +5,8 @@ import { z } from 'zod';
 import type { AppConfig, LimitOverrides, LogLevel, SensitivePolicy } from './types.js';
 import { SCRIPT_KINDS } from './types.js';
 import type { KeyPath } from './yaml-source.js';
+import { bool, nonNegativeInt, positiveInt } from './schema-helpers.js';
 
-/** Whole-number text ("16", as an env variable gives it) becomes a number; anything else is left for the schema to reject. */
-function fromText(value: unknown): unknown {
-  if (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)) return Number(value);
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  return value;
-}
-
-const positiveInt = () => z.preprocess(fromText, z.number().int().positive());
-const nonNegativeInt = () => z.preprocess(fromText, z.number().int().nonnegative());
-const bool = () => z.preprocess(fromText, z.boolean());
 
 /** Per-kind (scriptcode.yaml) and per-script (metadata) overrides of the limits in SPEC §5. */
 export const limitOverridesSchema = z.strictObject({

@@ -13,3 +13,4 @@ export {
 export { isAddressAllowed, parseAllowCidrs, type AddressVerdict, type NetworkPolicy } from './network-policy.js';
 export { createConnector, createSecureContext, type Connector, type ConnectorOptions, type LookupAll } from './connector.js';
 export { ServiceClient, type HttpRequest, type HttpResponse } from './service-client.js';
+export { NetworkTransport, type Transport } from './transport.js';

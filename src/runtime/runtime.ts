@@ -21,6 +21,8 @@ import { RuntimeClosedError } from '../sandbox/errors.js';
 import { Invocation } from '../sandbox/invocation.js';
 import { resolveLimits } from '../sandbox/limits.js';
 import { Sandbox } from '../sandbox/sandbox.js';
+import type { Transport } from '../http/transport.js';
+import { notify, type RuntimeObserver } from './observer.js';
 
 export interface RuntimeOptions {
   /** the application folder */
@@ -36,6 +38,10 @@ export interface RuntimeOptions {
   bindings?: readonly BindingDefinition[];
   /** isolates created at start per memory size in use (default 1) */
   warmIsolates?: number;
+  /** receives invocation, REST-call, token and circuit events (metrics) */
+  observer?: RuntimeObserver;
+  /** replaces the network for api.rest.v1 (offline script tests) */
+  transport?: Transport;
 }
 
 export interface Runtime {
@@ -48,6 +54,10 @@ export interface Runtime {
   /** drops compiled scripts and cached sources */
   invalidateCache(): void;
   stats(): ReturnType<Sandbox['stats']>;
+  /** the configured services with their live state (circuit, token): never a secret */
+  services(): unknown[];
+  /** invocations running or waiting right now */
+  readonly inFlight: number;
   close(): Promise<void>;
 }
 
@@ -63,10 +73,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const definitions = [...builtinBindings, ...(options.bindings ?? [])];
     const bindings: LoadedBinding[] = [];
     for (const definition of definitions) {
-      bindings.push({ definition, gateway: await definition.createGateway({ config, logger, sensitive: renderer, appDir: app.dir }) });
+      bindings.push({ definition, gateway: await definition.createGateway({ config, logger, sensitive: renderer, appDir: app.dir, observer: options.observer, transport: options.transport }) });
     }
     const sandbox = new Sandbox({ bindings, logger, maxIsolates: config.pool.maxIsolates, maxQueue: config.pool.maxQueue });
-    const runtime = new ScriptRuntime(app, logger, renderer, sandbox, bindings);
+    const runtime = new ScriptRuntime(app, logger, renderer, sandbox, bindings, options.observer);
     app.onChange(() => sandbox.invalidate());
     await sandbox.warm(
       (Object.keys(KIND_FOLDERS) as ScriptKind[])
@@ -83,7 +93,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
 
 class ScriptRuntime implements Runtime {
   private closed = false;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly running = new Set<Promise<unknown>>();
 
   constructor(
     readonly app: Application,
@@ -91,7 +101,17 @@ class ScriptRuntime implements Runtime {
     private readonly renderer: SensitiveRenderer,
     private readonly sandbox: Sandbox,
     private readonly bindings: readonly LoadedBinding[],
+    private readonly observer: RuntimeObserver | undefined,
   ) {}
+
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  services(): unknown[] {
+    const rest = this.bindings.find((b) => b.definition.path === 'rest.v1');
+    return (rest?.gateway.describe?.() as unknown[] | undefined) ?? [];
+  }
 
   runScript(name: string, request: ScriptRequest = {}): Promise<ScriptAnswer> {
     return this.track(this.invoke(scriptService, name, request, request.trace));
@@ -110,8 +130,8 @@ class ScriptRuntime implements Runtime {
   }
 
   private track<T>(promise: Promise<T>): Promise<T> {
-    this.inFlight.add(promise);
-    const forget = () => this.inFlight.delete(promise);
+    this.running.add(promise);
+    const forget = () => this.running.delete(promise);
     promise.then(forget, forget);
     return promise;
   }
@@ -132,11 +152,10 @@ class ScriptRuntime implements Runtime {
     log.finish();
     const final = invocation.limitExceeded && outcome.type !== 'limit' ? { type: 'limit' as const, code: invocation.limitExceeded } : outcome;
     const durationMs = Math.round(invocation.elapsedMs() * 1000) / 1000;
-    log.event('info', {
-      outcome: final.type === 'value' ? 'ok' : final.type === 'limit' ? `limit:${final.code}` : `error:${final.error.name}`,
-      durationMs,
-      restCalls: invocation.restCalls,
-    }, 'invocation finished', false);
+    const result = final.type === 'value' ? 'ok' : final.type === 'limit' ? 'limit' : 'error';
+    const reason = final.type === 'limit' ? final.code : final.type === 'scriptError' ? final.error.name : undefined;
+    log.event('info', { outcome: reason ? `${result}:${reason}` : result, durationMs, restCalls: invocation.restCalls }, 'invocation finished', false);
+    notify(this.observer, 'invocationFinished', { kind, script: name, outcome: result, reason, durationMs, restCalls: invocation.restCalls });
 
     const base: AnswerBase = { invocationId: invocation.id, durationMs };
     if (trace) {
@@ -158,7 +177,7 @@ class ScriptRuntime implements Runtime {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.running]);
     this.sandbox.close();
     await Promise.allSettled(this.bindings.map((b) => b.gateway.close?.()));
     await this.app.close();

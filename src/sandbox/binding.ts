@@ -5,6 +5,8 @@
 import type { AppConfig } from '../app/types.js';
 import type { RuntimeLogger } from '../logging/logger.js';
 import type { SensitiveRenderer } from '../logging/sensitive.js';
+import type { RuntimeObserver } from '../runtime/observer.js';
+import type { Transport } from '../http/transport.js';
 import type { Invocation } from './invocation.js';
 
 /** An error a gateway wants the script to see; `info` becomes the script-side error's fields. */
@@ -20,6 +22,8 @@ export type GatewayMethod = (args: unknown[], invocation: Invocation) => unknown
 /** The host side of a binding: the methods scripts reach, and what to do at shutdown. */
 export interface Gateway {
   readonly methods: Readonly<Record<string, GatewayMethod>>;
+  /** a secret-free description of its state, for the server's status endpoints */
+  describe?(): unknown;
   close?(): Promise<void>;
 }
 
@@ -30,6 +34,10 @@ export interface BindingEnvironment {
   sensitive: SensitiveRenderer;
   /** the application folder */
   appDir: string;
+  /** reports invocations, REST calls, tokens, circuits (metrics) */
+  observer?: RuntimeObserver;
+  /** how REST calls reach services; the network unless replaced (offline tests) */
+  transport?: Transport;
 }
 
 export interface BindingDefinition {

@@ -20,6 +20,7 @@
 import type { ConfigIssue } from '../app/errors.js';
 import type { AppConfig } from '../app/types.js';
 import { formatPath, type KeyPath, type Position } from '../app/yaml-source.js';
+import { describeType, isPlainObject } from '../app/schema-helpers.js';
 
 /** One service definition as written, before validation. */
 export interface ServiceDefinition {
@@ -49,20 +50,6 @@ export function serviceIdProblem(id: string): string | undefined {
   if (/[\s\0-\x1f\x7f]/.test(id)) return 'a service id must not contain spaces or control characters';
   if (id.includes('/')) return "a service id must not contain '/' (it would be read as a url path)";
   return undefined;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-function describeType(value: unknown): string {
-  if (value === null || value === undefined) return 'an empty value';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return 'text';
-  return `a ${typeof value}`;
 }
 
 /**

@@ -26,6 +26,7 @@ import {
   type ParsedServiceSettings,
 } from './service-schema.js';
 import { SERVICE_DEFAULTS, type AuthConfig, type CircuitBreakerConfig, type ServiceConfig, type TlsConfig } from './types.js';
+import { describeType, isPlainObject } from '../app/schema-helpers.js';
 
 /** Used for the keys a service's `circuitBreaker:` leaves out (SPEC §4.4 gives no numbers). */
 export const CIRCUIT_BREAKER_DEFAULTS: CircuitBreakerConfig = { failureThreshold: 5, resetAfterMs: 30_000 };
@@ -60,20 +61,6 @@ class Issues {
   addAll(issues: readonly ConfigIssue[]): void {
     this.list.push(...issues);
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-function describeType(value: unknown): string {
-  if (value === null || value === undefined) return 'an empty value';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return 'text';
-  return `a ${typeof value}`;
 }
 
 /** zod's message for an unknown auth type names the expected values only; ours says what to write. */

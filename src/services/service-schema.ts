@@ -10,17 +10,8 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import type { KeyPath } from '../app/yaml-source.js';
+import { bool, positiveInt } from '../app/schema-helpers.js';
 
-/** Whole-number text ("16", as an env variable gives it) becomes a number; 'true'/'false' booleans. */
-function fromText(value: unknown): unknown {
-  if (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)) return Number(value);
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  return value;
-}
-
-const positiveInt = () => z.preprocess(fromText, z.number().int().positive());
-const bool = () => z.preprocess(fromText, z.boolean());
 
 /** CR, LF and NUL split or truncate HTTP header lines. */
 export const HEADER_BREAKING = /[\r\n\0]/;

@@ -4,10 +4,10 @@
 // script asked for, and never leave the host.
 import type { BindingEnvironment, Gateway } from '../../../sandbox/binding.js';
 import type { Invocation } from '../../../sandbox/invocation.js';
-import { HttpCallError, ServiceClient, type HttpResponse } from '../../../http/index.js';
+import { HttpCallError, NetworkTransport, type HttpResponse, type Transport } from '../../../http/index.js';
 import { authQueryNames, staticCredentials } from '../../../http/auth/static-auth.js';
 import { ACCEPT_ENCODING, decodeContent } from '../../../http/decode-content.js';
-import { resolveServices } from '../../../services/index.js';
+import { describeService, resolveServices, type ServiceSummary } from '../../../services/index.js';
 import type { ServiceConfig } from '../../../services/types.js';
 import { buildUrl, describeUrl } from './build-url.js';
 import { encodeBody } from './encode-body.js';
@@ -16,6 +16,7 @@ import { buildHeaders } from './headers.js';
 import { BodyParseError, parseBody, rawText, type ScriptResponse } from './parse-response.js';
 import { parseSendOptions, type SendOptions } from './request-options.js';
 import { CallTrace } from './call-trace.js';
+import { notify } from '../../../runtime/observer.js';
 
 const ERROR_NAMES: Record<HttpCallError['kind'], RestErrorName> = {
   timeout: 'RestTimeoutError',
@@ -31,25 +32,18 @@ function reserveMs(remaining: number): number {
 
 export class RestGateway implements Gateway {
   readonly methods = { send: (args: unknown[], invocation: Invocation) => this.send(args[0], invocation) };
-  private readonly clients = new Map<string, ServiceClient>();
+  private readonly transport: Transport;
 
   constructor(
     private readonly services: ReadonlyMap<string, ServiceConfig>,
     private readonly env: BindingEnvironment,
-  ) {}
+  ) {
+    this.transport = env.transport ?? new NetworkTransport();
+  }
 
   static create(env: BindingEnvironment): RestGateway {
     const services = resolveServices(env.config, { onWarning: (message) => env.logger.warn(message) });
     return new RestGateway(services, env);
-  }
-
-  private client(service: ServiceConfig): ServiceClient {
-    let client = this.clients.get(service.id);
-    if (!client) {
-      client = new ServiceClient(service);
-      this.clients.set(service.id, client);
-    }
-    return client;
   }
 
   private service(options: SendOptions): ServiceConfig {
@@ -84,7 +78,7 @@ export class RestGateway implements Gateway {
     try {
       // The timeouts are capped by the script's budget; the invocation's own
       // signal only fires when the isolate is being stopped anyway.
-      response = await this.client(service).request({
+      response = await this.transport.request(service, {
         method: options.method,
         url,
         headers: { ...headers, ...credentials.headers },
@@ -130,17 +124,26 @@ export class RestGateway implements Gateway {
 
   /** Logs and traces the call once, with or without an error; returns the error to throw. */
   private finish<E extends Error & { info?: Record<string, unknown> }>(invocation: Invocation, trace: CallTrace, error?: E): E {
-    invocation.log.event(error ? 'warn' : 'info', { rest: trace.logFields(error?.info) }, 'REST call');
+    const fields = trace.logFields(error?.info);
+    invocation.log.event(error ? 'warn' : 'info', { rest: fields }, 'REST call');
+    notify(this.env.observer, 'restCallFinished', {
+      serviceId: trace.serviceId,
+      method: trace.method,
+      status: fields.status as number | undefined,
+      errorCode: error?.info?.code === undefined ? undefined : String(error.info.code),
+      durationMs: fields.durationMs as number,
+      attempts: fields.attempt as number,
+    });
     if (invocation.trace) invocation.calls.push(trace.traced(error?.info));
     return error as E;
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.clients.values()].map((c) => c.close()));
-    this.clients.clear();
+    await this.transport.close?.();
   }
 
-  describe(): unknown[] {
-    return [...this.services.values()].map((s) => ({ id: s.id, url: s.url, auth: s.auth.type }));
+  /** Services as GET /api/services shows them: never a secret. */
+  describe(): ServiceSummary[] {
+    return [...this.services.values()].map(describeService);
   }
 }
