@@ -8,6 +8,14 @@ import { describeUrl } from './build-url.js';
 
 const MAX_TRACED_BODY = 64 * 1024;
 
+export interface TracedAttempt {
+  status?: number;
+  errorCode?: string;
+  durationMs: number;
+  /** the wait before the next attempt, when there was one */
+  waitMs?: number;
+}
+
 export interface TracedCall {
   serviceId: string;
   method: string;
@@ -19,6 +27,8 @@ export interface TracedCall {
   responseBody?: string;
   durationMs: number;
   attempts: number;
+  /** each try: retries, a 401 token refresh, redirects */
+  attemptLog: TracedAttempt[];
   error?: { name: string; code?: string; message: string };
 }
 
@@ -36,10 +46,15 @@ export class CallTrace {
   private status?: number;
   private statusText?: string;
   private responseBody?: Buffer;
+  private readonly attempts: TracedAttempt[] = [];
 
   constructor(private readonly sensitive: SensitiveRenderer, readonly serviceId: string, readonly method: string, url: URL, private readonly body: unknown) {
     this.url = describeUrl(url);
     this.search = url.search;
+  }
+
+  attempt(record: TracedAttempt): void {
+    this.attempts.push({ ...record, durationMs: Math.round(record.durationMs * 1000) / 1000 });
   }
 
   response(response: HttpResponse): void {
@@ -77,7 +92,8 @@ export class CallTrace {
       ...(this.status !== undefined ? { status: this.status, statusText: this.statusText } : {}),
       ...(responseBody !== undefined ? { responseBody } : {}),
       durationMs: this.durationMs(),
-      attempts: 1,
+      attempts: Math.max(1, this.attempts.length),
+      attemptLog: this.attempts,
       ...(error ? { error: { name: String(error.name), code: error.code === undefined ? undefined : String(error.code), message: String(error.message) } } : {}),
     };
   }
@@ -90,7 +106,7 @@ export class CallTrace {
       url: this.url,
       status: this.status,
       durationMs: this.durationMs(),
-      attempt: 1,
+      attempt: Math.max(1, this.attempts.length),
       ...(error ? { error: String(error.name), code: error.code } : {}),
     };
   }

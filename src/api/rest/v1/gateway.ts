@@ -1,44 +1,57 @@
 // The host side of api.rest.v1: one `send` that turns a script's call into an
 // HTTP request to a configured service and the answer into the documented
-// response or error. Credentials are added here, after every check on what the
-// script asked for, and never leave the host.
+// response or error. Credentials are added at each attempt, after every check
+// on what the script asked for, and never leave the host.
 import type { BindingEnvironment, Gateway } from '../../../sandbox/binding.js';
 import type { Invocation } from '../../../sandbox/invocation.js';
-import { HttpCallError, NetworkTransport, type HttpResponse, type Transport } from '../../../http/index.js';
+import { NetworkTransport, type HttpResponse, type Transport } from '../../../http/index.js';
 import { authQueryNames, staticCredentials } from '../../../http/auth/static-auth.js';
-import { ACCEPT_ENCODING, decodeContent } from '../../../http/decode-content.js';
+import { ACCEPT_ENCODING } from '../../../http/decode-content.js';
 import { describeService, resolveServices, type ServiceSummary } from '../../../services/index.js';
 import type { ServiceConfig } from '../../../services/types.js';
+import { notify } from '../../../runtime/observer.js';
+import type { BindingCallError } from '../../../sandbox/binding.js';
 import { buildUrl, describeUrl } from './build-url.js';
+import { CallTrace } from './call-trace.js';
 import { encodeBody } from './encode-body.js';
-import { requestError, restError, type RestErrorName } from './errors.js';
+import { requestError, restError } from './errors.js';
+import { exchange, ServiceGuards, type Authorizer } from './exchange.js';
 import { buildHeaders } from './headers.js';
 import { BodyParseError, parseBody, rawText, type ScriptResponse } from './parse-response.js';
 import { parseSendOptions, type SendOptions } from './request-options.js';
-import { CallTrace } from './call-trace.js';
-import { notify } from '../../../runtime/observer.js';
-
-const ERROR_NAMES: Record<HttpCallError['kind'], RestErrorName> = {
-  timeout: 'RestTimeoutError',
-  connection: 'RestConnectionError',
-  policy: 'RestPolicyError',
-  protocol: 'RestProtocolError',
-};
 
 /** Time kept back from the invocation's budget so a script can still handle a timed-out call. */
 function reserveMs(remaining: number): number {
   return Math.min(100, Math.floor(remaining * 0.1));
 }
 
+/** Static credentials (basic, bearer, API key); OAuth2 is added by the token cache when present. */
+class CredentialAuthorizer implements Authorizer {
+  async authorize(service: ServiceConfig, headers: Record<string, string>, url: URL): Promise<string | undefined> {
+    const credentials = staticCredentials(service.auth);
+    Object.assign(headers, credentials.headers);
+    for (const [name, value] of Object.entries(credentials.query)) url.searchParams.set(name, value);
+    return undefined;
+  }
+
+  refresh(): boolean {
+    return false;
+  }
+}
+
 export class RestGateway implements Gateway {
   readonly methods = { send: (args: unknown[], invocation: Invocation) => this.send(args[0], invocation) };
   private readonly transport: Transport;
+  private readonly guards = new Map<string, ServiceGuards>();
+  private readonly authorizer: Authorizer;
 
   constructor(
     private readonly services: ReadonlyMap<string, ServiceConfig>,
     private readonly env: BindingEnvironment,
   ) {
     this.transport = env.transport ?? new NetworkTransport();
+    this.authorizer = new CredentialAuthorizer();
+    for (const service of services.values()) this.guards.set(service.id, new ServiceGuards(service, env.observer));
   }
 
   static create(env: BindingEnvironment): RestGateway {
@@ -59,43 +72,33 @@ export class RestGateway implements Gateway {
   async send(raw: unknown, invocation: Invocation): Promise<ScriptResponse> {
     const options = parseSendOptions(raw);
     const service = this.service(options);
-    const credentials = staticCredentials(service.auth);
     const url = buildUrl(service, options, authQueryNames(service.auth));
     const headers: Record<string, string> = { 'accept-encoding': ACCEPT_ENCODING, ...buildHeaders(service, options.headers) };
     const encoded = await encodeBody(service.id, options.body, options.hasBody, headers['content-type']);
     if (encoded.contentType) headers['content-type'] = encoded.contentType;
 
     const trace = new CallTrace(this.env.sensitive, service.id, options.method, url, options.hasBody ? options.body : undefined);
-    const budget = invocation.remainingMs() - reserveMs(invocation.remainingMs());
+    const remaining = invocation.remainingMs();
+    const budget = remaining - reserveMs(remaining);
     if (budget <= 0) {
       throw this.finish(invocation, trace, restError('RestTimeoutError', service.id, 'DEADLINE', `api.rest.v1: the invocation has no time left for a call to service '${service.id}'`));
     }
-    for (const [name, value] of Object.entries(credentials.query)) url.searchParams.set(name, value);
-    const connectTimeout = options.timeouts.connectTimeout ?? service.timeouts.connectTimeout;
-    const readTimeout = options.timeouts.readTimeout ?? service.timeouts.readTimeout;
 
     let response: HttpResponse;
     try {
-      // The timeouts are capped by the script's budget; the invocation's own
-      // signal only fires when the isolate is being stopped anyway.
-      response = await this.transport.request(service, {
-        method: options.method,
-        url,
-        headers: { ...headers, ...credentials.headers },
-        body: encoded.body,
-        signal: invocation.signal,
-        connectTimeout: Math.min(connectTimeout, budget),
-        readTimeout: Math.min(readTimeout, budget),
-      });
-      response = decodeContent(response, service.id, url, service.maxResponseBytes);
+      response = await exchange(
+        { service, guards: this.guards.get(service.id)!, transport: this.transport, authorizer: this.authorizer, trace, budgetEnd: Date.now() + budget, signal: invocation.signal },
+        {
+          method: options.method,
+          url,
+          headers,
+          body: encoded.body,
+          connectTimeout: options.timeouts.connectTimeout ?? service.timeouts.connectTimeout,
+          readTimeout: options.timeouts.readTimeout ?? service.timeouts.readTimeout,
+        },
+      );
     } catch (err) {
-      if (err instanceof HttpCallError) {
-        const cappedByBudget = (err.code === 'READ_TIMEOUT' && budget < readTimeout) || (err.code === 'CONNECT_TIMEOUT' && budget < connectTimeout);
-        const error = cappedByBudget
-          ? restError('RestTimeoutError', service.id, 'DEADLINE', `api.rest.v1: the call to service '${service.id}' was stopped because the script's time budget ran out (${Math.round(budget)} ms were left)`)
-          : restError(ERROR_NAMES[err.kind], service.id, err.code, `api.rest.v1: ${err.message}`);
-        throw this.finish(invocation, trace, error);
-      }
+      if (err instanceof Error && 'info' in err) throw this.finish(invocation, trace, err as BindingCallError);
       throw err;
     }
     trace.response(response);
@@ -105,7 +108,7 @@ export class RestGateway implements Gateway {
   private answer(invocation: Invocation, trace: CallTrace, service: ServiceConfig, url: URL, response: HttpResponse): ScriptResponse {
     const status = { code: response.status, message: response.statusText };
     if (response.status < 200 || response.status > 299) {
-      const hint = response.status >= 300 && response.status < 400 ? ' (redirects are not followed unless the service sets followRedirects: true)' : '';
+      const hint = response.status >= 300 && response.status < 400 && !service.followRedirects ? ' (redirects are not followed unless the service sets followRedirects: true)' : '';
       throw this.finish(invocation, trace, restError('RestResponseError', service.id, `HTTP_${response.status}`,
         `api.rest.v1: service '${service.id}' answered ${response.status} ${response.statusText} for ${trace.method} ${describeUrl(url)}${hint}`,
         { status, body: rawText(response), headers: response.headers }));
@@ -122,7 +125,7 @@ export class RestGateway implements Gateway {
     return { status, headers: response.headers, ...parsed };
   }
 
-  /** Logs and traces the call once, with or without an error; returns the error to throw. */
+  /** Logs, traces and reports the call once, with or without an error; returns the error to throw. */
   private finish<E extends Error & { info?: Record<string, unknown> }>(invocation: Invocation, trace: CallTrace, error?: E): E {
     const fields = trace.logFields(error?.info);
     invocation.log.event(error ? 'warn' : 'info', { rest: fields }, 'REST call');
@@ -142,8 +145,11 @@ export class RestGateway implements Gateway {
     await this.transport.close?.();
   }
 
-  /** Services as GET /api/services shows them: never a secret. */
-  describe(): ServiceSummary[] {
-    return [...this.services.values()].map(describeService);
+  /** Services as GET /api/services shows them, with their circuit state: never a secret. */
+  describe(): (ServiceSummary & { circuit?: string })[] {
+    return [...this.services.values()].map((s) => {
+      const breaker = this.guards.get(s.id)?.breaker;
+      return { ...describeService(s), ...(breaker ? { circuit: breaker.current() } : {}) };
+    });
   }
 }

@@ -1,0 +1,187 @@
+// One REST call as it goes over the wire: the bulkhead slot, then attempts —
+// each checked by the circuit breaker, authorized, sent, classified — with
+// retries and same-origin redirects, all inside the script's time budget.
+// What the script asked for has been validated before this point.
+import { HttpCallError, type HttpResponse, type Transport } from '../../../http/index.js';
+import { decodeContent } from '../../../http/decode-content.js';
+import { Bulkhead, BulkheadFullError } from '../../../http/resilience/bulkhead.js';
+import { CircuitBreaker, isServiceFailure } from '../../../http/resilience/circuit-breaker.js';
+import { MAX_REDIRECTS, REDIRECT_STATUSES, nextRedirect } from '../../../http/resilience/redirects.js';
+import { decideRetry } from '../../../http/resilience/retry-policy.js';
+import { notify, type RuntimeObserver } from '../../../runtime/observer.js';
+import type { ServiceConfig } from '../../../services/types.js';
+import type { CallTrace } from './call-trace.js';
+import { restError } from './errors.js';
+import type { BindingCallError } from '../../../sandbox/binding.js';
+
+/** What varies per call and per attempt; credentials are added by `authorize` at each attempt. */
+export interface OutgoingRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: Buffer;
+  connectTimeout: number;
+  readTimeout: number;
+}
+
+/** Adds credentials that may change between attempts (OAuth2); returns what was used, for a 401 refresh. */
+export interface Authorizer {
+  authorize(service: ServiceConfig, headers: Record<string, string>, url: URL, remainingMs: number, signal: AbortSignal): Promise<string | undefined>;
+  /** after a 401: drop `credential` so the next attempt gets a fresh one; false when that cannot help */
+  refresh(service: ServiceConfig, credential: string): boolean;
+}
+
+const ERROR_NAMES = { timeout: 'RestTimeoutError', connection: 'RestConnectionError', policy: 'RestPolicyError', protocol: 'RestProtocolError' } as const;
+
+const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
+  const timer = setTimeout(done, ms);
+  function done() {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', done);
+    resolve();
+  }
+  signal.addEventListener('abort', done, { once: true });
+});
+
+/** The per-service state that outlives calls: circuit breaker and bulkhead. */
+export class ServiceGuards {
+  readonly breaker?: CircuitBreaker;
+  readonly bulkhead?: Bulkhead;
+
+  constructor(service: ServiceConfig, observer: RuntimeObserver | undefined) {
+    if (service.circuitBreaker) {
+      this.breaker = new CircuitBreaker(service.circuitBreaker, (state) => notify(observer, 'circuitChanged', { serviceId: service.id, state }));
+    }
+    if (service.maxConcurrent) this.bulkhead = new Bulkhead(service.maxConcurrent);
+  }
+}
+
+export interface ExchangeContext {
+  service: ServiceConfig;
+  guards: ServiceGuards;
+  transport: Transport;
+  authorizer: Authorizer;
+  trace: CallTrace;
+  /** epoch ms after which no attempt may run (the script's budget less a reserve) */
+  budgetEnd: number;
+  /** aborted when the invocation ends */
+  signal: AbortSignal;
+}
+
+export async function exchange(ctx: ExchangeContext, request: OutgoingRequest): Promise<HttpResponse> {
+  const { service, guards } = ctx;
+  let release: (() => void) | undefined;
+  if (guards.bulkhead) {
+    const waitMs = Math.max(0, Math.min(request.connectTimeout, ctx.budgetEnd - Date.now()));
+    try {
+      release = await guards.bulkhead.acquire(waitMs, ctx.signal);
+    } catch (err) {
+      if (!(err instanceof BulkheadFullError)) throw err;
+      throw restError('RestPolicyError', service.id, 'BULKHEAD_FULL',
+        `api.rest.v1: service '${service.id}' already has ${guards.bulkhead.maxConcurrent} calls in flight (maxConcurrent) and no slot freed up within ${waitMs} ms`);
+    }
+  }
+  try {
+    return await attempts(ctx, request);
+  } finally {
+    release?.();
+  }
+}
+
+async function attempts(ctx: ExchangeContext, first: OutgoingRequest): Promise<HttpResponse> {
+  const { service, guards, trace } = ctx;
+  let request = first;
+  let attempt = 0;
+  let redirects = 0;
+  let refreshedCredential = false;
+  for (;;) {
+    attempt++;
+    const remaining = ctx.budgetEnd - Date.now();
+    if (remaining <= 0) throw deadline(service, request);
+    if (guards.breaker && !guards.breaker.tryAcquire()) {
+      throw restError('RestPolicyError', service.id, 'CIRCUIT_OPEN',
+        `api.rest.v1: service '${service.id}' is failing and its circuit is open: calls fail fast for another ${guards.breaker.retryInMs()} ms, then one probe call is let through`);
+    }
+    // credentials go on copies: the request (and its trace) never holds them
+    const headers = { ...request.headers };
+    const url = new URL(request.url);
+    const started = performance.now();
+    let response: HttpResponse;
+    let credential: string | undefined;
+    try {
+      credential = await ctx.authorizer.authorize(service, headers, url, remaining, ctx.signal);
+      response = await ctx.transport.request(service, {
+        method: request.method,
+        url,
+        headers,
+        body: request.body,
+        signal: ctx.signal,
+        connectTimeout: Math.min(request.connectTimeout, remaining),
+        readTimeout: Math.min(request.readTimeout, remaining),
+      });
+      response = decodeContent(response, service.id, request.url, service.maxResponseBytes);
+    } catch (err) {
+      const durationMs = performance.now() - started;
+      if (!(err instanceof HttpCallError)) {
+        guards.breaker?.neutral();
+        throw err;
+      }
+      if (isServiceFailure({ errorKind: err.kind })) guards.breaker?.failure();
+      else guards.breaker?.neutral();
+      const decision = decideRetry({ attempt, method: request.method, config: service.retry, errorCode: err.code, remainingMs: ctx.budgetEnd - Date.now() });
+      trace.attempt({ errorCode: err.code, durationMs, waitMs: decision.retry ? decision.waitMs : undefined });
+      if (decision.retry) {
+        await sleep(decision.waitMs, ctx.signal);
+        continue;
+      }
+      const cappedByBudget = (err.code === 'READ_TIMEOUT' && remaining < request.readTimeout) || (err.code === 'CONNECT_TIMEOUT' && remaining < request.connectTimeout);
+      throw cappedByBudget ? deadline(service, request) : restError(ERROR_NAMES[err.kind], service.id, err.code, `api.rest.v1: ${err.message}`);
+    }
+    const durationMs = performance.now() - started;
+
+    if (isServiceFailure({ status: response.status })) guards.breaker?.failure();
+    else guards.breaker?.success();
+
+    if (response.status === 401 && credential !== undefined && !refreshedCredential && ctx.authorizer.refresh(service, credential)) {
+      // The token was refused (revoked, rotated): one more try with a fresh one.
+      refreshedCredential = true;
+      trace.attempt({ status: 401, durationMs });
+      attempt--;
+      continue;
+    }
+    const decision = decideRetry({ attempt, method: request.method, config: service.retry, status: response.status, retryAfter: response.headers['retry-after'], remainingMs: ctx.budgetEnd - Date.now() });
+    trace.attempt({ status: response.status, durationMs, waitMs: decision.retry ? decision.waitMs : undefined });
+    if (decision.retry) {
+      await sleep(decision.waitMs, ctx.signal);
+      continue;
+    }
+
+    if (service.followRedirects && REDIRECT_STATUSES.has(response.status)) {
+      const base = new URL(service.url.replace(/\{[^{}]*\}/g, 'x'));
+      const step = nextRedirect(request.url, request.method, response.status, response.headers.location, base.origin);
+      if (step.type === 'crossOrigin') {
+        throw restError('RestPolicyError', service.id, 'CROSS_ORIGIN_REDIRECT',
+          `api.rest.v1: service '${service.id}' redirected to ${step.location}, outside its origin ${base.origin}; only same-origin redirects are followed`);
+      }
+      if (step.type === 'invalid') {
+        throw restError('RestProtocolError', service.id, 'INVALID_REDIRECT', `api.rest.v1: service '${service.id}' answered ${response.status} without a usable Location header`);
+      }
+      if (++redirects > MAX_REDIRECTS) {
+        throw restError('RestPolicyError', service.id, 'TOO_MANY_REDIRECTS', `api.rest.v1: service '${service.id}' redirected more than ${MAX_REDIRECTS} times`);
+      }
+      const headers = { ...request.headers };
+      if (step.dropBody) {
+        delete headers['content-type'];
+      }
+      request = { ...request, method: step.method, url: step.url, headers, body: step.dropBody ? undefined : request.body };
+      attempt = 0;
+      continue;
+    }
+    return response;
+  }
+}
+
+function deadline(service: ServiceConfig, request: OutgoingRequest): BindingCallError {
+  return restError('RestTimeoutError', service.id, 'DEADLINE',
+    `api.rest.v1: the call ${request.method} to service '${service.id}' was stopped because the script's time budget ran out`);
+}
