@@ -42,6 +42,8 @@ export interface RuntimeOptions {
   observer?: RuntimeObserver;
   /** replaces the network for api.rest.v1 (offline script tests) */
   transport?: Transport;
+  /** variables for `${env:…}` references in scriptcode.yaml (default: process.env) */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface Runtime {
@@ -62,7 +64,7 @@ export interface Runtime {
 }
 
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const app = await Application.load(options.app, { watch: options.watch, configOverrides: options.config });
+  const app = await Application.load(options.app, { watch: options.watch, configOverrides: options.config, env: options.env });
   try {
     const config = app.config;
     const logger = options.logger ?? createRuntimeLogger({ level: config.logging.level, destination: options.logDestination });
@@ -150,7 +152,8 @@ class ScriptRuntime implements Runtime {
     const outcome = await this.sandbox.run({ filename: script.relativePath, source: script.source, hash: script.hash, kind, payload, invocation });
     invocation.end();
     log.finish();
-    const final = invocation.limitExceeded && outcome.type !== 'limit' ? { type: 'limit' as const, code: invocation.limitExceeded } : outcome;
+    // the first limit reached is the one reported, whatever happened after it
+    const final = invocation.limitExceeded ? { type: 'limit' as const, code: invocation.limitExceeded } : outcome;
     const durationMs = Math.round(invocation.elapsedMs() * 1000) / 1000;
     const result = final.type === 'value' ? 'ok' : final.type === 'limit' ? 'limit' : 'error';
     const reason = final.type === 'limit' ? final.code : final.type === 'scriptError' ? final.error.name : undefined;

@@ -23,6 +23,9 @@ export function createHostCallHandler(bindings: ReadonlyMap<string, LoadedBindin
       invocation.restCalls++;
       if (invocation.restCalls > invocation.limits.restCalls) {
         invocation.limitExceeded ??= 'REST_CALL_LIMIT';
+        // One refused call is the script's to handle; calling on after it is a
+        // loop that would only burn CPU: the invocation ends here.
+        if (invocation.restCalls > invocation.limits.restCalls + 1) invocation.stop?.('REST_CALL_LIMIT');
         const message = describeLimit('REST_CALL_LIMIT', invocation.limits, invocation.kind);
         return answerError({ name: 'LimitExceededError', code: 'REST_CALL_LIMIT', message });
       }

@@ -13,6 +13,8 @@ export class Invocation {
   restCalls = 0;
   /** set when a limit ended (or must end) the invocation, whatever the script does afterwards */
   limitExceeded?: LimitCode;
+  /** stops the running script at once (set by the isolate running it) */
+  stop?: (code: LimitCode) => void;
 
   constructor(
     readonly id: string,

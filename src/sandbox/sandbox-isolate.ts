@@ -159,6 +159,7 @@ export class SandboxIsolate {
     const limits = invocation.limits;
     this.current = invocation;
     this.killedFor = undefined;
+    invocation.stop = (code) => this.kill(code);
     const remaining = invocation.remainingMs();
     const wallTimer = setTimeout(() => this.kill('WALL_CLOCK_LIMIT'), remaining);
     const stopWatching = watchCpu(this.isolate, limits.cpuMs, () => this.kill('CPU_LIMIT'));
@@ -175,6 +176,7 @@ export class SandboxIsolate {
       clearTimeout(wallTimer);
       stopWatching();
       this.current = undefined;
+      invocation.stop = undefined;
     }
 
     const parsed = JSON.parse(answer) as { ok: boolean; value?: Record<string, unknown>; error?: ScriptErrorInfo; tainted?: boolean; missing?: boolean };

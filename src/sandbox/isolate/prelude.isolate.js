@@ -534,10 +534,15 @@
   const baselineGlobals = new MapCtor();
   for (const key of ownKeys(g)) reflectApply(mapSet, baselineGlobals, [key, true]);
 
+  const baselineGlobalProto = getPrototypeOf(g);
+  const { isExtensible } = Object;
+
   // Removes what a previous invocation added to the global object. Returns
-  // false when something cannot be removed: the host then replaces the context.
+  // false when something cannot be undone (a non-configurable global, a new
+  // prototype for the global object, a non-extensible global object): the
+  // host then replaces the context.
   function resetGlobals() {
-    let clean = true;
+    let clean = getPrototypeOf(g) === baselineGlobalProto && isExtensible(g);
     for (const key of ownKeys(g)) {
       if (reflectApply(mapGet, baselineGlobals, [key])) continue;
       if (!reflectDeleteProperty(g, key)) clean = false;
