@@ -19,6 +19,8 @@ export const HTTP_ERROR_KINDS = {
   CONNECTION_RESET: 'connection',
   TLS_FAILURE: 'connection',
   SOCKET_ERROR: 'connection',
+  /** the configured HTTP proxy refused to connect to the target (answered CONNECT with 407, 403, 502, ...) */
+  PROXY_REFUSED: 'connection',
   BLOCKED_ADDRESS: 'policy',
   RESPONSE_TOO_LARGE: 'policy',
   INSECURE_HTTP: 'policy',
@@ -152,6 +154,9 @@ export function httpCallError(
     case 'SOCKET_ERROR':
       text = `a network error occurred talking to ${host}${why}. Try again later, or check the network between this server and the service.`;
       break;
+    case 'PROXY_REFUSED':
+      text = `the proxy refused the connection to ${host}:${portOf(ctx)}${why}. Check the service's proxy setting, and that the proxy allows this destination.`;
+      break;
     case 'BLOCKED_ADDRESS': {
       const resolved = ctx.address && ctx.address !== host ? `${host} resolves to ${ctx.address}` : `${host} is`;
       text = `${resolved}, a ${ctx.range ?? 'non-public'} address, which the network policy refuses; no connection was made. If the service really is internal, set network.allowPrivate: true or add its range to network.allowCidrs.`;
@@ -224,7 +229,7 @@ function classify(err: unknown): { code: HttpErrorCode; detail?: string } {
     if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return { code: 'CONNECT_TIMEOUT', detail: code };
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return { code: 'READ_TIMEOUT', detail: code };
     if (e instanceof Error && e.name === 'HTTPParserError') return { code: 'PROTOCOL_ERROR', detail: code || message.slice(0, 120) };
-    if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+    if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE' || code === 'UND_ERR_HEADERS_OVERFLOW') {
       return { code: 'PROTOCOL_ERROR', detail: code };
     }
     // undici's SocketError: the peer closed the socket while a request was in flight.

@@ -4,6 +4,7 @@
 // What the script asked for has been validated before this point.
 import { HttpCallError, type HttpResponse, type Transport } from '../../../http/index.js';
 import { decodeContent } from '../../../http/decode-content.js';
+import { OAuth2Error } from '../../../http/auth/oauth2.js';
 import { Bulkhead, BulkheadFullError } from '../../../http/resilience/bulkhead.js';
 import { CircuitBreaker, isServiceFailure } from '../../../http/resilience/circuit-breaker.js';
 import { MAX_REDIRECTS, REDIRECT_STATUSES, nextRedirect } from '../../../http/resilience/redirects.js';
@@ -122,6 +123,12 @@ async function attempts(ctx: ExchangeContext, first: OutgoingRequest): Promise<H
       response = decodeContent(response, service.id, request.url, service.maxResponseBytes);
     } catch (err) {
       const durationMs = performance.now() - started;
+      if (err instanceof OAuth2Error) {
+        // no token, no call: the service itself was not contacted
+        guards.breaker?.neutral();
+        trace.attempt({ errorCode: err.code, durationMs });
+        throw restError('RestConnectionError', service.id, err.code, `api.rest.v1: ${err.message}`);
+      }
       if (!(err instanceof HttpCallError)) {
         guards.breaker?.neutral();
         throw err;

@@ -6,6 +6,7 @@ import type { BindingEnvironment, Gateway } from '../../../sandbox/binding.js';
 import type { Invocation } from '../../../sandbox/invocation.js';
 import { NetworkTransport, type HttpResponse, type Transport } from '../../../http/index.js';
 import { authQueryNames, staticCredentials } from '../../../http/auth/static-auth.js';
+import { OAuth2Tokens, type OAuth2TokenState } from '../../../http/auth/oauth2.js';
 import { ACCEPT_ENCODING } from '../../../http/decode-content.js';
 import { describeService, resolveServices, type ServiceSummary } from '../../../services/index.js';
 import type { ServiceConfig } from '../../../services/types.js';
@@ -25,17 +26,27 @@ function reserveMs(remaining: number): number {
   return Math.min(100, Math.floor(remaining * 0.1));
 }
 
-/** Static credentials (basic, bearer, API key); OAuth2 is added by the token cache when present. */
+/** Static credentials (basic, bearer, API key), and OAuth2 access tokens from the shared token cache. */
 class CredentialAuthorizer implements Authorizer {
-  async authorize(service: ServiceConfig, headers: Record<string, string>, url: URL): Promise<string | undefined> {
+  constructor(private readonly tokens: OAuth2Tokens) {}
+
+  async authorize(service: ServiceConfig, headers: Record<string, string>, url: URL, remainingMs: number, signal: AbortSignal): Promise<string | undefined> {
+    if (service.auth.type === 'oauth2') {
+      const token = await this.tokens.token(service, { signal, timeoutMs: remainingMs });
+      headers.authorization = `Bearer ${token}`;
+      return token;
+    }
     const credentials = staticCredentials(service.auth);
     Object.assign(headers, credentials.headers);
     for (const [name, value] of Object.entries(credentials.query)) url.searchParams.set(name, value);
     return undefined;
   }
 
-  refresh(): boolean {
-    return false;
+  /** After a 401: the token may have been revoked or rotated early. */
+  refresh(service: ServiceConfig, credential: string): boolean {
+    if (service.auth.type !== 'oauth2') return false;
+    this.tokens.invalidate(service, credential);
+    return true;
   }
 }
 
@@ -44,13 +55,15 @@ export class RestGateway implements Gateway {
   private readonly transport: Transport;
   private readonly guards = new Map<string, ServiceGuards>();
   private readonly authorizer: Authorizer;
+  private readonly tokens: OAuth2Tokens;
 
   constructor(
     private readonly services: ReadonlyMap<string, ServiceConfig>,
     private readonly env: BindingEnvironment,
   ) {
     this.transport = env.transport ?? new NetworkTransport();
-    this.authorizer = new CredentialAuthorizer();
+    this.tokens = new OAuth2Tokens({ observer: env.observer });
+    this.authorizer = new CredentialAuthorizer(this.tokens);
     for (const service of services.values()) this.guards.set(service.id, new ServiceGuards(service, env.observer));
   }
 
@@ -142,14 +155,18 @@ export class RestGateway implements Gateway {
   }
 
   async close(): Promise<void> {
-    await this.transport.close?.();
+    await Promise.allSettled([this.transport.close?.(), this.tokens.close()]);
   }
 
-  /** Services as GET /api/services shows them, with their circuit state: never a secret. */
-  describe(): (ServiceSummary & { circuit?: string })[] {
+  /** Services as GET /api/services shows them, with circuit and token state: never a secret. */
+  describe(): (ServiceSummary & { circuit?: string; token?: OAuth2TokenState })[] {
     return [...this.services.values()].map((s) => {
       const breaker = this.guards.get(s.id)?.breaker;
-      return { ...describeService(s), ...(breaker ? { circuit: breaker.current() } : {}) };
+      return {
+        ...describeService(s),
+        ...(breaker ? { circuit: breaker.current() } : {}),
+        ...(s.auth.type === 'oauth2' ? { token: this.tokens.state(s) } : {}),
+      };
     });
   }
 }
