@@ -4,10 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { printTable, writeResults, type BenchResult } from './report.js';
 import { scriptInvocation } from './scenarios/script-invocation.js';
 import { restGet } from './scenarios/rest-get.js';
+import { soak } from './scenarios/soak.js';
 
 const scenarios: Record<string, () => Promise<BenchResult[]>> = {
   'script-invocation': scriptInvocation,
   'rest-get': restGet,
+  soak,
 };
 
 const only = process.argv.slice(2);

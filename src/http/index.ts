@@ -14,3 +14,4 @@ export { isAddressAllowed, parseAllowCidrs, type AddressVerdict, type NetworkPol
 export { createConnector, createSecureContext, type Connector, type ConnectorOptions, type LookupAll } from './connector.js';
 export { ServiceClient, type HttpRequest, type HttpResponse } from './service-client.js';
 export { NetworkTransport, type Transport } from './transport.js';
+export { createProxyRouter, parseProxyUrl, parseNoProxy, matchesNoProxy } from './proxy.js';

@@ -15,11 +15,16 @@
 // soon as a content-length or the bytes received say it will be larger.
 //
 // The client never logs; its errors carry origin + path only.
+//
+// `service.proxy` (see proxy.ts): connections then go through the proxy
+// connector; an http:// target through a proxy is sent as a forward-proxy
+// request (absolute URL as path, Proxy-Authorization added here).
 import { STATUS_CODES } from 'node:http';
 import { Agent, type Dispatcher } from 'undici';
 import type { ServiceConfig } from '../services/types.js';
-import { createConnector } from './connector.js';
+import { createConnector, type LookupAll } from './connector.js';
 import { httpCallError, toHttpCallError, type HttpCallError, type HttpErrorContext } from './errors.js';
+import { createProxyConnector, createProxyRouter, forwardRequest, proxyConnectTimeout, proxyFor, proxyRefused, type ProxyRouter } from './proxy.js';
 
 export interface HttpRequest {
   method: string;
@@ -44,6 +49,11 @@ export interface HttpResponse {
   timings: { totalMs: number };
 }
 
+export interface ServiceClientOptions {
+  /** replaces dns.lookup for the network policy checks (tests, embedders with their own resolver) */
+  lookup?: LookupAll;
+}
+
 // Idle keep-alive connections are closed after this, unless the server asks
 // for less (undici honours `Keep-Alive: timeout=`). Shorter than Node's
 // default server keep-alive (5 s) so we rarely reuse a socket being closed.
@@ -53,19 +63,26 @@ export class ServiceClient {
   readonly serviceId: string;
   readonly #service: ServiceConfig;
   readonly #agent: Agent;
+  /** undefined without `service.proxy` */
+  readonly #proxy: ProxyRouter | undefined;
   #closed = false;
   /** connect timeouts of the calls in flight: the connector gives a connection the longest of them */
   readonly #connectTimeouts = new Set<{ ms: number }>();
 
-  constructor(service: ServiceConfig) {
+  constructor(service: ServiceConfig, options: ServiceClientOptions = {}) {
     this.serviceId = service.id;
     this.#service = service;
-    const connect = createConnector({
+    const connectorOptions = {
       serviceId: service.id,
       tls: service.tls,
       network: service.network,
       connectTimeout: () => this.#longestConnectTimeout(),
-    });
+      lookup: options.lookup,
+    };
+    this.#proxy = service.proxy ? createProxyRouter(service.id, service.proxy) : undefined;
+    const connect = this.#proxy
+      ? createProxyConnector({ ...connectorOptions, router: this.#proxy })
+      : createConnector(connectorOptions);
     this.#agent = new Agent({
       connect,
       keepAliveTimeout: KEEP_ALIVE_MS,
@@ -100,6 +117,9 @@ export class ServiceClient {
 
     const method = req.method.toUpperCase();
     const started = performance.now();
+    const proxy = proxyFor(this.#proxy, url);
+    const forward = proxy && url.protocol === 'http:' ? forwardRequest(proxy, url, req.headers) : undefined;
+    const target = { ...ctx, host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || (url.protocol === 'https:' ? '443' : '80') };
 
     return new Promise<HttpResponse>((resolve, reject) => {
       let settled = false;
@@ -130,7 +150,7 @@ export class ServiceClient {
         controller?.abort(err);
       };
 
-      timer = setTimeout(() => fail(httpCallError('CONNECT_TIMEOUT', ctx)), connectMs);
+      timer = setTimeout(() => fail(proxy ? proxyConnectTimeout(target, proxy) : httpCallError('CONNECT_TIMEOUT', ctx)), connectMs);
 
       let status = 0;
       let statusText = '';
@@ -156,6 +176,10 @@ export class ServiceClient {
         },
         onResponseStart: (_c, statusCode, rawHeaders, statusMessage) => {
           if (settled || statusCode < 200) return; // 1xx: the final response follows
+          if (forward && statusCode === 407) {
+            fail(proxyRefused(target, proxy!, statusCode, statusMessage || STATUS_CODES[statusCode] || '', firstHeader(rawHeaders, 'proxy-authenticate')));
+            return;
+          }
           status = statusCode;
           statusText = statusMessage || STATUS_CODES[statusCode] || '';
           headers = normalizeHeaders(rawHeaders);
@@ -206,9 +230,9 @@ export class ServiceClient {
         this.#agent.dispatch(
           {
             origin: url.origin,
-            path: `${url.pathname}${url.search}`,
+            path: forward ? forward.path : `${url.pathname}${url.search}`,
             method: method as Dispatcher.HttpMethod,
-            headers: req.headers,
+            headers: forward ? forward.headers : req.headers,
             body: req.body,
             headersTimeout: 0,
             bodyTimeout: 0,
@@ -227,6 +251,11 @@ export class ServiceClient {
     this.#closed = true;
     await this.#agent.close();
   }
+}
+
+function firstHeader(raw: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = Object.entries(raw).find(([key]) => key.toLowerCase() === name)?.[1];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** Lower-case names (undici gives them so); arrays from repeated headers joined. */
