@@ -5,10 +5,12 @@ import { printTable, writeResults, type BenchResult } from './report.js';
 import { scriptInvocation } from './scenarios/script-invocation.js';
 import { restGet } from './scenarios/rest-get.js';
 import { soak } from './scenarios/soak.js';
+import { oauth } from './scenarios/oauth.js';
 
 const scenarios: Record<string, () => Promise<BenchResult[]>> = {
   'script-invocation': scriptInvocation,
   'rest-get': restGet,
+  oauth,
   soak,
 };
 

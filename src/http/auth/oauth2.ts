@@ -102,8 +102,15 @@ function oauth2Auth(service: ServiceConfig): OAuth2Auth {
   return service.auth;
 }
 
+const cacheKeys = new WeakMap<OAuth2Auth, string>();
+
 function cacheKey(auth: OAuth2Auth): string {
-  return JSON.stringify([auth.tokenUrl, auth.clientId, auth.scope ?? null, auth.audience ?? null]);
+  let key = cacheKeys.get(auth);
+  if (key === undefined) {
+    key = JSON.stringify([auth.tokenUrl, auth.clientId, auth.scope ?? null, auth.audience ?? null]);
+    cacheKeys.set(auth, key);
+  }
+  return key;
 }
 
 /** A copy for one caller, so callers sharing a request never share (and mutate) one error object. */
@@ -147,12 +154,12 @@ export class OAuth2Tokens {
   async token(service: ServiceConfig, options: { signal: AbortSignal; timeoutMs: number }): Promise<string> {
     const auth = oauth2Auth(service);
     if (this.#closed) throw new Error(`service "${service.id}": the OAuth2 token client is closed`);
-    const tokenUrl = tokenEndpoint(service, auth);
     const { signal, timeoutMs } = options;
-    if (signal.aborted) throw httpCallError('DEADLINE', { serviceId: service.id, url: tokenUrl }, { cause: signal.reason });
-
+    // the hot path: a cached token, nothing else to check or parse
     const entry = this.#entry(auth);
-    if (entry.token !== undefined && this.#now() < entry.refreshAt!) return entry.token;
+    if (entry.token !== undefined && !signal.aborted && this.#now() < entry.refreshAt!) return entry.token;
+    const tokenUrl = tokenEndpoint(service, auth);
+    if (signal.aborted) throw httpCallError('DEADLINE', { serviceId: service.id, url: tokenUrl }, { cause: signal.reason });
     if (!(timeoutMs > 0)) throw httpCallError('READ_TIMEOUT', { serviceId: service.id, url: tokenUrl, readTimeout: timeoutMs });
 
     const flight = entry.flight ?? this.#start(entry, service, auth, tokenUrl);
