@@ -1,8 +1,7 @@
 // One V8 isolate with one hardened context, reused across invocations of one
-// application. The prelude (isolate/prelude.isolate.js) makes sure nothing an
+// application. The prelude (isolate/prelude.ts) makes sure nothing an
 // invocation does survives it; this class drives it and enforces the limits
 // that need the host: CPU after an await, wall clock, memory, output size.
-import { readFileSync } from 'node:fs';
 import ivm from 'isolated-vm';
 import type { ScriptKind } from '../app/types.js';
 import type { BindingDefinition } from './binding.js';
@@ -12,8 +11,8 @@ import type { ScriptErrorInfo } from './errors.js';
 import type { Invocation } from './invocation.js';
 import type { LimitCode } from './limits.js';
 import { watchCpu } from './watchdog.js';
+import { PRELUDE_SOURCE } from './isolate/prelude.js';
 
-const PRELUDE = readFileSync(new URL('./isolate/prelude.isolate.js', import.meta.url), 'utf8');
 
 /** What one run produced, before the kind turns it into an answer. */
 export type RunOutcome =
@@ -36,7 +35,7 @@ interface Driver {
 
 function bootstrapSource(bindings: readonly BindingDefinition[]): string {
   const list = bindings.map((b) => `{ path: ${JSON.stringify(b.path)}, factory: (${b.isolateSource}) }`).join(',\n');
-  return `(${PRELUDE.trim()})([${list}])`;
+  return `(${PRELUDE_SOURCE})([${list}])`;
 }
 
 export class SandboxIsolate {

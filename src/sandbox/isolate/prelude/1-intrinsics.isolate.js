@@ -1,0 +1,45 @@
+// Part of the prelude (see ../prelude.ts): what every other part uses: the host functions (taken off the global object
+// before any script runs) and the built-ins captured before anything can
+// change them.
+// A fragment of one function body, not a module: the parts share one scope
+// and are joined in file-name order.
+const g = globalThis;
+const hostCall = g.__scHostCall;
+const hostLog = g.__scHostLog;
+delete g.__scHostCall;
+delete g.__scHostLog;
+
+const {
+  freeze, isFrozen, getOwnPropertyDescriptor, defineProperty, getPrototypeOf,
+  setPrototypeOf, create, keys: objectKeys, prototype: ObjectPrototype,
+} = Object;
+const { ownKeys, apply: reflectApply, deleteProperty: reflectDeleteProperty } = Reflect;
+const jsonStringify = JSON.stringify;
+const jsonParse = JSON.parse;
+const ArrayIsArray = Array.isArray;
+const StringFn = String;
+const ErrorCtor = Error;
+const TypeErrorCtor = TypeError;
+const WeakSetCtor = WeakSet;
+const weakSetHas = WeakSet.prototype.has;
+const weakSetAdd = WeakSet.prototype.add;
+const MapCtor = Map;
+const mapGet = Map.prototype.get;
+const mapSet = Map.prototype.set;
+const mapDelete = Map.prototype.delete;
+const mapClear = Map.prototype.clear;
+const arrayPush = Array.prototype.push;
+const arrayJoin = Array.prototype.join;
+const arrayMap = Array.prototype.map;
+const arraySlice = Array.prototype.slice;
+const stringSplit = String.prototype.split;
+const stringReplace = String.prototype.replace;
+const regexpExec = RegExp.prototype.exec;
+const promiseThen = Promise.prototype.then;
+const numberIsInteger = Number.isInteger;
+const isSafeIntegerFn = Number.isSafeInteger;
+const fromCharCode = String.fromCharCode;
+const charCodeAt = String.prototype.charCodeAt;
+const stringIndexOf = String.prototype.indexOf;
+
+const push = (arr, v) => reflectApply(arrayPush, arr, [v]);
