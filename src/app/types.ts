@@ -43,7 +43,7 @@ export interface ScriptSource {
   /** sha256 hex of the source text */
   hash: string;
   metadata: ScriptMetadata;
-  /** language of the file: `.ts` sources are returned as written for now (types are stripped later) */
+  /** language of the file: a `.ts` source has its types erased at load (positions unchanged) */
   language?: 'js' | 'ts';
 }
 

@@ -1,0 +1,25 @@
+// `scriptcode check [--app DIR] [--no-types]`: see src/tools/checker.ts.
+// Prints one `file:line:column: error|warning: message` line per finding and
+// a summary. Exit 0 without errors (warnings allowed), 1 with errors, 2 for
+// usage (no such folder).
+import type { Command } from 'commander';
+import { check } from '../../tools/checker.js';
+import { renderFinding } from '../../tools/findings.js';
+
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description('check configuration, secrets, scripts (compile, entry point, service ids, types) and tests without running anything')
+    .option('--app <dir>', 'the application folder', '.')
+    .option('--no-types', 'skip the type check against the shipped typings')
+    .action(async (options: { app: string; types: boolean }) => {
+      const report = await check({ app: options.app, types: options.types });
+      for (const finding of report.findings) process.stdout.write(`${renderFinding(finding)}\n`);
+      const checked = `${report.scripts} script${report.scripts === 1 ? '' : 's'} and ${report.testFiles} test file${report.testFiles === 1 ? '' : 's'} checked`;
+      const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+      process.stdout.write(report.findings.length === 0
+        ? `ok: ${checked}, no problems found\n`
+        : `${plural(report.errors, 'error')}, ${plural(report.warnings, 'warning')}; ${checked}\n`);
+      process.exitCode = report.errors > 0 ? 1 : 0;
+    });
+}

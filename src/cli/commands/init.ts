@@ -1,0 +1,22 @@
+// `scriptcode init <dir>`: see src/tools/init.ts. Exit 0, or 2 when the folder is not empty.
+import type { Command } from 'commander';
+import { initApplication } from '../../tools/init.js';
+import { UsageError } from '../read-json-option.js';
+
+export function registerInit(program: Command): void {
+  program
+    .command('init')
+    .description('create a working application: a script, a validator, a task and a formatter, their tests, and editor typings')
+    .argument('<dir>', 'a new or empty folder')
+    .action(async (dir: string) => {
+      let files: string[];
+      try {
+        files = await initApplication(dir);
+      } catch (error) {
+        if ((error as Error).name === 'UsageError') throw new UsageError((error as Error).message);
+        throw error;
+      }
+      process.stdout.write(`created ${dir}:\n${files.map((f) => `  ${f}\n`).join('')}` +
+        `next: scriptcode test --app ${dir}   (offline tests)\n      scriptcode check --app ${dir}  (configuration, scripts, types)\n`);
+    });
+}

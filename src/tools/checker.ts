@@ -1,0 +1,165 @@
+// `scriptcode check`: everything that can be known about an application
+// without running a script —
+//  1. scriptcode.yaml is valid and every secret reference resolves here;
+//  2. every script compiles (V8) and defines its entry point; .ts scripts parse;
+//  3. every literal service id given to api.rest.v1 is declared;
+//  4. every script type-checks against the shipped typings;
+//  5. metadata files and tests/*.test.yaml are valid and name existing
+//     scripts and services.
+// Each problem is a finding with file:line:column; checking goes on after one.
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ApplicationNotFoundError, ConfigError, ScriptMetadataError } from '../app/errors.js';
+import { CONFIG_FILE, loadConfig } from '../app/load-config.js';
+import { loadScriptMetadata } from '../app/metadata.js';
+import { closest } from '../app/yaml-source.js';
+import { KIND_FOLDERS, type AppConfig } from '../app/types.js';
+import { resolveServices } from '../services/resolve-services.js';
+import { CompileChecker } from './compile-check.js';
+import { issueFindings, scanScripts, sortFindings, type Finding, type ScannedScript } from './findings.js';
+import { offlineConfig } from './offline-config.js';
+import { analyzeScript, ENTRY_POINTS } from './script-analysis.js';
+import { stripTypes } from './strip-types.js';
+import { readTestFile } from './test-file.js';
+import { listTestFiles } from './test-runner.js';
+import { tsSyntaxErrors, typeCheck } from './type-check.js';
+
+export interface CheckOptions {
+  app: string;
+  /** type-check scripts against the typings (default true) */
+  types?: boolean;
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface CheckReport {
+  findings: Finding[];
+  errors: number;
+  warnings: number;
+  scripts: number;
+  testFiles: number;
+}
+
+/** The configuration, or its findings plus (when only secrets are missing) the configuration with placeholders. */
+async function checkConfig(appDir: string, env: CheckOptions['env']): Promise<{ findings: Finding[]; config?: AppConfig }> {
+  try {
+    return { findings: [], config: await loadConfig(appDir, { env }) };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const findings = issueFindings(CONFIG_FILE, error.issues);
+    try {
+      const offline = await offlineConfig(appDir, env);
+      return { findings, config: await loadConfig(appDir, { env, overrides: offline.overrides }) };
+    } catch {
+      return { findings };
+    }
+  }
+}
+
+function serviceFinding(file: string, id: string, known: string[], line?: number, column?: number): Finding {
+  const guess = closest(id, known);
+  const hint = guess ? ` — did you mean '${guess}'?` : '';
+  const declared = known.length ? `declared services: ${known.join(', ')}` : 'no services are declared in scriptcode.yaml';
+  return { file, line, column, severity: 'error', message: `unknown service id '${id}'${hint} (${declared})` };
+}
+
+async function checkScript(
+  appDir: string, script: ScannedScript, compiler: CompileChecker, services: string[] | undefined, types: boolean,
+): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const { relativePath: file } = script;
+  try {
+    const metadata = `${KIND_FOLDERS[script.kind]}/${script.name}.yaml`;
+    await loadScriptMetadata({ file: join(appDir, metadata), relativePath: metadata, kind: script.kind, name: script.name });
+  } catch (error) {
+    if (!(error instanceof ScriptMetadataError)) throw error;
+    findings.push(...issueFindings(error.relativePath, error.issues));
+  }
+  let text = await readFile(script.absolutePath, 'utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let code = text;
+  if (script.language === 'ts') {
+    // the first one: the others are usually the parser recovering from it
+    const syntax = tsSyntaxErrors(script.absolutePath, file, text);
+    if (syntax.length) return [...findings, syntax[0]!];
+    const stripped = stripTypes(text, file);
+    code = stripped.code;
+    for (const u of stripped.unerasable) {
+      findings.push({ file, line: u.line, column: u.column, severity: 'warning',
+        message: `${u.what} is not plain type syntax: the script is compiled with esbuild instead, so error positions in it may be off; use erasable TypeScript (types, interfaces, \`as\`) to keep them exact` });
+    }
+  }
+  const compileError = compiler.check(file, code);
+  if (compileError) {
+    return [...findings, { file, line: compileError.line, column: compileError.column, severity: 'error', message: `${compileError.name}: ${compileError.message}` }];
+  }
+  const analysis = analyzeScript(text, file, script.language);
+  const entry = ENTRY_POINTS[script.kind];
+  const entryName = entry.slice(0, entry.indexOf('('));
+  if (!analysis.topLevel.has(entryName)) {
+    findings.push({ file, line: 1, column: 1, severity: 'error', message: `no entry point: a ${script.kind} must define function ${entry} { … } at its top level` });
+  }
+  if (services) {
+    for (const use of analysis.serviceIds) {
+      if (!services.includes(use.id)) findings.push(serviceFinding(file, use.id, services, use.line, use.column));
+    }
+  }
+  if (types) findings.push(...typeCheck(script.absolutePath, file, text, script.language));
+  return findings;
+}
+
+async function checkTests(appDir: string, scripts: ScannedScript[], services: string[] | undefined): Promise<{ findings: Finding[]; files: number }> {
+  const findings: Finding[] = [];
+  const names = await listTestFiles(appDir);
+  for (const name of names) {
+    const parsed = await readTestFile(join(appDir, name), name);
+    findings.push(...issueFindings(name, parsed.issues));
+    for (const testCase of parsed.cases) {
+      if (!scripts.some((s) => s.kind === testCase.kind && s.name === testCase.script)) {
+        findings.push({ file: name, line: testCase.line, severity: 'error', message: `case '${testCase.name}': there is no ${testCase.target} named '${testCase.script}'` });
+      }
+      if (!services) continue;
+      for (const call of testCase.calls) {
+        if (!services.includes(call.service)) findings.push(serviceFinding(name, call.service, services, call.line));
+      }
+    }
+  }
+  return { findings, files: names.length };
+}
+
+export async function check(options: CheckOptions): Promise<CheckReport> {
+  const appDir = resolve(options.app);
+  const stats = await stat(appDir).catch(() => undefined);
+  if (!stats?.isDirectory()) throw new ApplicationNotFoundError(appDir, stats ? 'is not a folder' : 'does not exist');
+  const env = options.env ?? process.env;
+
+  const { findings, config } = await checkConfig(appDir, env);
+  let services: string[] | undefined;
+  if (config) {
+    try {
+      services = [...resolveServices(config).keys()];
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      findings.push(...issueFindings(CONFIG_FILE, error.issues));
+    }
+  }
+
+  if (!services) {
+    findings.push({ file: CONFIG_FILE, severity: 'warning', message: 'service ids used in scripts and tests were not checked: fix the configuration first' });
+  }
+  const { scripts, shadowed } = scanScripts(appDir);
+  for (const file of shadowed) {
+    findings.push({ file, severity: 'warning', message: `ignored: ${file.replace(/\.ts$/, '.js')} has the same name and wins` });
+  }
+  const compiler = new CompileChecker();
+  try {
+    for (const script of scripts) findings.push(...await checkScript(appDir, script, compiler, services, options.types !== false));
+  } finally {
+    compiler.dispose();
+  }
+  const tests = await checkTests(appDir, scripts, services);
+  findings.push(...tests.findings);
+
+  const sorted = sortFindings(findings);
+  const errors = sorted.filter((f) => f.severity === 'error').length;
+  return { findings: sorted, errors, warnings: sorted.length - errors, scripts: scripts.length, testFiles: tests.files };
+}

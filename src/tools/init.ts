@@ -1,0 +1,34 @@
+// `scriptcode init DIR`: writes the application of init-templates.ts into a
+// new (or empty) folder, with a copy of the shipped typings for editors.
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { INIT_FILES, INIT_TYPINGS } from './init-templates.js';
+import { TYPINGS_FILE } from './typings.js';
+
+/** The folder is not empty: init never overwrites anything. */
+export class InitError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Returns the files written, relative to the folder. */
+export async function initApplication(dir: string): Promise<string[]> {
+  const root = resolve(dir);
+  const existing = await readdir(root).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    if (error.code === 'ENOTDIR') throw new InitError(`${root} is a file, not a folder`);
+    throw error;
+  });
+  if (existing.length > 0) {
+    throw new InitError(`${root} is not empty; scriptcode init only writes into a new or empty folder, so nothing is overwritten`);
+  }
+  const written: string[] = [];
+  for (const [path, content] of Object.entries(INIT_FILES)) {
+    await mkdir(dirname(join(root, path)), { recursive: true });
+    await writeFile(join(root, path), content, { flag: 'wx' });
+    written.push(path);
+  }
+  await mkdir(dirname(join(root, INIT_TYPINGS)), { recursive: true });
+  await copyFile(TYPINGS_FILE, join(root, INIT_TYPINGS));
+  written.push(INIT_TYPINGS);
+  return written.sort();
+}

@@ -1,0 +1,62 @@
+// Runs one script of any kind the way a test case (or a recording) names it,
+// and sorts what happened into an answer, a script failure, or a problem with
+// the case itself (no such script, malformed input).
+import type { Runtime } from '../runtime/runtime.js';
+import { ScriptFailure } from '../kinds/errors.js';
+import type { ScriptErrorInfo } from '../sandbox/errors.js';
+import type { TargetKey } from './test-file.js';
+
+export interface Invocation {
+  target: TargetKey;
+  script: string;
+  input?: unknown;
+  form?: unknown;
+  variables?: unknown;
+  processInstanceId?: string;
+}
+
+export type LogLine = { level: string; message: string };
+
+export type InvokeResult =
+  | { type: 'answer'; answer: Record<string, unknown>; logs: LogLine[] }
+  | { type: 'failure'; error: ScriptErrorInfo; logs: LogLine[] }
+  | { type: 'problem'; message: string };
+
+/** Answer fields that say nothing about the script's behaviour. */
+const VOLATILE = ['invocationId', 'durationMs', 'logs', 'trace'];
+
+export async function invoke(runtime: Runtime, call: Invocation): Promise<InvokeResult> {
+  try {
+    let answer: Record<string, unknown> & { logs?: LogLine[] };
+    switch (call.target) {
+      case 'script':
+        answer = await runtime.runScript(call.script, { input: call.input, form: call.form, trace: true }) as never;
+        break;
+      case 'validator':
+        answer = await runtime.validate(call.script, { input: call.input, form: call.form, trace: true }) as never;
+        break;
+      case 'task':
+        answer = await runtime.executeTask(call.script, { variables: call.variables, processInstanceId: call.processInstanceId, trace: true }) as never;
+        break;
+      case 'formatter':
+        answer = await runtime.format(call.script, { ...(call.input as object), trace: true }) as never;
+        break;
+    }
+    const logs = answer.logs ?? [];
+    const rest = Object.fromEntries(Object.entries(answer).filter(([key]) => !VOLATILE.includes(key)));
+    return { type: 'answer', answer: rest, logs };
+  } catch (error) {
+    if (error instanceof ScriptFailure) {
+      return { type: 'failure', error: error.body.error, logs: (error.body.logs as LogLine[] | undefined) ?? [] };
+    }
+    const e = error as Error & { name?: string };
+    if (['ScriptNotFoundError', 'InputError', 'ScriptMetadataError'].includes(e?.name ?? '')) return { type: 'problem', message: e.message };
+    throw error;
+  }
+}
+
+/** `RestResponseError: api.rest.v1: … (scripts/x.js:3:9)` */
+export function describeError(error: ScriptErrorInfo, file?: string): string {
+  const where = error.line !== undefined && file && !error.message.includes(`${file}:`) ? ` (${file}:${error.line}:${error.column ?? 0})` : '';
+  return `${error.name}${error.code ? ` [${error.code}]` : ''}: ${error.message}${where}`;
+}

@@ -1,0 +1,298 @@
+// Typings for ScriptCode scripts (SPEC §3–§5, §7): every global a script sees.
+//
+// Scripts are plain script files (no import/export), so these declarations are
+// global. Types live in the `ScriptCode` namespace; annotate entry points with
+// JSDoc to get completion on `context`:
+//
+//   /** @param {ScriptCode.ScriptContext} context @returns {ScriptCode.Rows} */
+//   function callService(context) { … }
+//
+// `scriptcode init` wires this file into jsconfig.json; `scriptcode check`
+// type-checks every script against it (TypeScript `checkJs`).
+
+declare namespace ScriptCode {
+  // ------------------------------------------------------------ collections
+
+  /** A list handed to a script: a plain array that also answers the Java-style calls of older scripts. */
+  interface JavaList<T> extends Array<T> {
+    /** the element at `index`, or null */
+    get(index: number): T | null;
+    size(): number;
+    isEmpty(): boolean;
+    contains(value: T): boolean;
+  }
+
+  interface JavaMapMethods<T> {
+    /** the value under `key`, or null */
+    get(key: string): T | null;
+    containsKey(key: string): boolean;
+    keySet(): JavaList<string>;
+    values(): JavaList<T>;
+    size(): number;
+    isEmpty(): boolean;
+  }
+
+  /** A map handed to a script: a plain object that also answers `get`, `keySet`, `containsKey`, … */
+  type JavaMap<T> = { [key: string]: T } & JavaMapMethods<T>;
+
+  /** JSON values as scripts receive them (lists and maps answer the Java-style calls too). */
+  type JsonValue = string | number | boolean | null | JavaList<any> | JavaMap<any>;
+
+  // ------------------------------------------------------------- the kinds
+
+  /** Form state shared by scripts and validators. */
+  interface FormAccess {
+    /** the component's value (a change made with setValue wins), or null */
+    getValue(componentId: string): any;
+    /** false for unknown components */
+    isVisible(componentId: string): boolean;
+    /** one data attribute of a component, or null */
+    getData(componentId: string, attribute: string): any;
+  }
+
+  /** `context` of a validator (validators/<name>.js): read-only. */
+  interface ValidatorContext extends FormAccess {
+    /** the values of a (multi-valued) input parameter; empty when absent */
+    getParameters(name: string): JavaList<string>;
+    /** the first value of an input parameter, or `defaultValue` / null when absent or empty */
+    getFirstParameter(name: string): string | null;
+    getFirstParameter<D>(name: string, defaultValue: D): string | D;
+    /** the whole input: parameter name → list of values */
+    getInputParameters(): JavaMap<JavaList<string>>;
+    /** @deprecated removed: throws an error that shows how to use `api.rest.v1` */
+    api(...args: any[]): never;
+    /** @deprecated removed: throws an error that names getValue / getParameters */
+    getModel(...args: any[]): never;
+  }
+
+  /** `context` of a script (scripts/<name>.js). */
+  interface ScriptContext extends ValidatorContext {
+    /** changes a form component; changes come back to the caller as `formChanges` */
+    setValue(componentId: string, value: unknown): void;
+  }
+
+  /** One output row of a script: `{ outputName: value }`. */
+  type Row = { [output: string]: unknown };
+  /** What `callService` of a script returns: rows, one row, or nothing (no rows). */
+  type Rows = Row[] | Row | null | undefined;
+
+  /** One error returned by a validator; `message` comes from the validator's metadata (`messages:`). */
+  interface ValidationError {
+    key: string;
+    /** fill `{0}`, `{1}`, … of the declared message */
+    parameters?: Array<string | number | boolean>;
+  }
+  /** What `callService` of a validator returns: the errors; empty (or nothing) means valid. */
+  type ValidationResult = ValidationError[] | null | undefined;
+
+  /** `task` of a script task (the second argument of callService). */
+  interface Task {
+    /** a process variable, or null */
+    getVariable(name: string): any;
+    getAllVariables(): JavaMap<any>;
+    getProcessInstanceId(): string | null;
+    /** the reference platform's spelling of getProcessInstanceId */
+    getProcessIntanceId(): string | null;
+  }
+
+  /** `context` of a script task (tasks/<name>.js): the Task methods plus exactly one outcome call. */
+  interface TaskContext extends Task {
+    /** the task succeeded; the variables (and model changes) go back to the process */
+    complete(variables?: { [name: string]: unknown } | null, modelChanges?: { [name: string]: unknown } | null): void;
+    /** the task failed (a technical failure; the engine may retry) */
+    handleFailure(cause?: string | Error | unknown): void;
+    /** a business error the process models with an error boundary event */
+    handleBpmnError(errorCode: string, cause?: string | Error | unknown): void;
+    /** @deprecated removed: throws an error that shows how to use `api.rest.v1` */
+    api(...args: any[]): never;
+    /** @deprecated removed: throws an error that names getVariable / complete */
+    getModel(...args: any[]): never;
+  }
+
+  /** Input of a formatter's `formatText`. */
+  interface FormatterInput {
+    textToFormat: string;
+    locale: string | null;
+    cursorPosition: number | null;
+  }
+
+  /** What `formatText` returns; a cursor outside [0, formattedText.length] is dropped. */
+  interface FormatterResult {
+    formattedText: string;
+    cursorPosition?: number | null;
+  }
+
+  /** Entry point types, for `/** @type {ScriptCode.ScriptEntry} *\/ function callService(…)` style annotations. */
+  type ScriptEntry = (context: ScriptContext) => Rows | Promise<Rows>;
+  type ValidatorEntry = (context: ValidatorContext) => ValidationResult | Promise<ValidationResult>;
+  type TaskEntry = (context: TaskContext, task: Task) => void | Promise<void>;
+  type FormatterEntry = (input: FormatterInput) => FormatterResult;
+
+  // ----------------------------------------------------------- api.rest.v1
+
+  type HttpMethod = 'GET' | 'DELETE' | 'POST' | 'PUT' | 'PATCH' | 'HEAD' | 'OPTIONS';
+  type Scalar = string | number | boolean;
+
+  interface RestTimeouts {
+    /** ms to wait for a connection; capped by the script's remaining time */
+    connectTimeout?: number;
+    /** ms to wait for the complete response; capped by the script's remaining time */
+    readTimeout?: number;
+  }
+
+  /** The optional `params` of every call. */
+  interface RestParams {
+    /** relative path appended to the service URL, e.g. 'customers/{id}/orders'; `..`, `//`, `?`, `#` are refused */
+    path?: string | null;
+    /** values for `{name}` placeholders in the service URL or `path`; each is encoded as one path segment */
+    pathParams?: { [name: string]: Scalar | null } | null;
+    /** query parameters; an array repeats the name, null/undefined are skipped */
+    queryParams?: { [name: string]: Scalar | null | undefined | Array<Scalar | null> } | null;
+    timeouts?: RestTimeouts | null;
+  }
+
+  /** Request headers; the configured authorization cannot be set or overridden. */
+  type RestHeaders = { [name: string]: Scalar | null };
+
+  /**
+   * A request body: JSON by default; `multipart/form-data` and
+   * `application/x-www-form-urlencoded` (by the Content-Type header) encode an
+   * object; a string is sent as is.
+   */
+  type RestBody = unknown;
+
+  /** A file part of a multipart body. */
+  interface MultipartFile {
+    filename: string;
+    contentType?: string;
+    base64: string;
+  }
+
+  /** Options of `api.rest.v1.request(…)`. */
+  interface RestRequestOptions extends RestParams {
+    method: HttpMethod | Lowercase<HttpMethod>;
+    serviceId: string;
+    headers?: RestHeaders | null;
+    body?: RestBody;
+  }
+
+  interface RestStatus {
+    readonly code: number;
+    readonly message: string;
+  }
+
+  /** A 2xx answer. */
+  interface RestResponse<T = any> {
+    status: RestStatus;
+    /** lower-case header names */
+    headers: { [name: string]: string };
+    /** parsed by content type: JSON → value, XML → object, text/* → string, empty → null, other → base64 text */
+    body: T;
+    /** 'base64' when the body is binary and was given as base64 text */
+    bodyEncoding?: 'base64';
+  }
+
+  /** Every api.rest.v1 failure; catch it and look at `name` (or `instanceof`). */
+  interface RestError extends Error {
+    name: 'RestResponseError' | 'RestTimeoutError' | 'RestConnectionError' | 'RestRequestError' | 'RestPolicyError' | 'RestProtocolError';
+    /** the service called, or null when the call named none */
+    readonly serviceId: string | null;
+    /** stable code: 'HTTP_404', 'READ_TIMEOUT', 'CONNECTION_REFUSED', 'UNKNOWN_SERVICE', 'CIRCUIT_OPEN', … */
+    readonly code?: string;
+  }
+  /** The service answered with a status other than 2xx. The only REST error with `status`. */
+  interface RestResponseError extends RestError {
+    name: 'RestResponseError';
+    readonly status: RestStatus;
+    /** the raw response body as text, or null */
+    readonly body: string | null;
+    readonly headers: { [name: string]: string };
+  }
+  /** Connect or read timeout, or the script's time budget ran out (`code: 'DEADLINE'`). */
+  interface RestTimeoutError extends RestError { name: 'RestTimeoutError' }
+  /** DNS failure, connection refused or reset, TLS failure. */
+  interface RestConnectionError extends RestError { name: 'RestConnectionError' }
+  /** The call itself is wrong: unknown serviceId, bad path, forbidden header, unserializable body. */
+  interface RestRequestError extends RestError { name: 'RestRequestError' }
+  /** Refused by policy: blocked address, open circuit, call budget spent, response too large. */
+  interface RestPolicyError extends RestError { name: 'RestPolicyError' }
+  /** A 2xx whose body does not match its content type. */
+  interface RestProtocolError extends RestError { name: 'RestProtocolError' }
+
+  /** An error class reachable as `api.rest.v1.<Name>`, for `e instanceof api.rest.v1.RestResponseError`. */
+  interface RestErrorClass<E extends RestError> {
+    readonly prototype: E;
+    new (info: never): E;
+  }
+
+  /**
+   * `api.rest.v1`: calls the services declared in scriptcode.yaml, by id.
+   * Each call returns the response directly (and also works with `await`);
+   * a status other than 2xx throws RestResponseError.
+   */
+  interface RestV1 {
+    get<T = any>(serviceId: string, params?: RestParams | null, headers?: RestHeaders | null): RestResponse<T>;
+    delete<T = any>(serviceId: string, params?: RestParams | null, headers?: RestHeaders | null): RestResponse<T>;
+    post<T = any>(serviceId: string, params?: RestParams | null, body?: RestBody, headers?: RestHeaders | null): RestResponse<T>;
+    put<T = any>(serviceId: string, params?: RestParams | null, body?: RestBody, headers?: RestHeaders | null): RestResponse<T>;
+    patch<T = any>(serviceId: string, params?: RestParams | null, body?: RestBody, headers?: RestHeaders | null): RestResponse<T>;
+    request<T = any>(options: RestRequestOptions): RestResponse<T>;
+    readonly RestError: RestErrorClass<RestError>;
+    readonly RestResponseError: RestErrorClass<RestResponseError>;
+    readonly RestTimeoutError: RestErrorClass<RestTimeoutError>;
+    readonly RestConnectionError: RestErrorClass<RestConnectionError>;
+    readonly RestRequestError: RestErrorClass<RestRequestError>;
+    readonly RestPolicyError: RestErrorClass<RestPolicyError>;
+    readonly RestProtocolError: RestErrorClass<RestProtocolError>;
+  }
+
+  // ---------------------------------------------------------------- logging
+
+  /** A value wrapped by `nonsensitive(…)`: logged as is. */
+  interface Nonsensitive<T> {
+    readonly value: T;
+  }
+
+  /**
+   * Log lines with `{}` placeholders filled in order. Every argument is
+   * sensitive (masked, hashed or marked by logging.sensitive) unless wrapped in
+   * nonsensitive(value); the message template is written as is.
+   */
+  interface ScriptLogger {
+    trace(message: string, ...args: unknown[]): void;
+    debug(message: string, ...args: unknown[]): void;
+    info(message: string, ...args: unknown[]): void;
+    warn(message: string, ...args: unknown[]): void;
+    error(message: string, ...args: unknown[]): void;
+  }
+
+  /** `console.*` goes to Logger; every argument is sensitive. */
+  interface ScriptConsole {
+    log(...args: unknown[]): void;
+    info(...args: unknown[]): void;
+    debug(...args: unknown[]): void;
+    trace(...args: unknown[]): void;
+    warn(...args: unknown[]): void;
+    error(...args: unknown[]): void;
+  }
+}
+
+/** Bindings to the outside world; `api.rest.v1` is the only way to reach the network. */
+declare const api: {
+  readonly rest: {
+    readonly v1: ScriptCode.RestV1;
+  };
+};
+
+/** The script's log (sensitive-data aware). */
+declare const Logger: ScriptCode.ScriptLogger;
+
+/** Marks a value as safe to log as is: `Logger.info('{} rows', nonsensitive(rows.length))`. */
+declare function nonsensitive<T>(value: T): ScriptCode.Nonsensitive<T>;
+
+declare const console: ScriptCode.ScriptConsole;
+
+/** base64 → Latin-1 text */
+declare function atob(data: string): string;
+/** Latin-1 text → base64 */
+declare function btoa(data: string): string;
