@@ -6,11 +6,13 @@ import { scriptInvocation } from './scenarios/script-invocation.js';
 import { restGet } from './scenarios/rest-get.js';
 import { soak } from './scenarios/soak.js';
 import { oauth } from './scenarios/oauth.js';
+import { serverE2e } from './scenarios/server-e2e.js';
 
 const scenarios: Record<string, () => Promise<BenchResult[]>> = {
   'script-invocation': scriptInvocation,
   'rest-get': restGet,
   oauth,
+  'server-e2e': serverE2e,
   soak,
 };
 

@@ -14,3 +14,4 @@ export type { Transport } from './http/transport.js';
 export type { HttpRequest, HttpResponse } from './http/service-client.js';
 export { HttpCallError, httpCallError } from './http/errors.js';
 export type { ServiceConfig } from './services/types.js';
+export { createServer, type ScriptCodeServer, type ServerOptions } from './server/index.js';

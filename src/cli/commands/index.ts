@@ -5,6 +5,7 @@ import { registerTest } from './test.js';
 import { registerRecord } from './record.js';
 import { registerCheck } from './check.js';
 import { registerInit } from './init.js';
+import { registerServe } from './serve.js';
 
 export const COMMANDS: readonly ((program: Command) => void)[] = [
   registerRun,
@@ -12,4 +13,5 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   registerRecord,
   registerCheck,
   registerInit,
+  registerServe,
 ];

@@ -1,0 +1,78 @@
+// How failures become HTTP answers (SPEC §6): 422 is exactly the
+// ScriptFailure body, everything else is `{ error: { name, message, code? } }`.
+// Nothing here logs a request body; only unexpected (500) errors are logged.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ScriptMetadataError } from '../app/errors.js';
+import { InputError, ScriptFailure, ScriptNotFoundError } from '../kinds/errors.js';
+import { QueueFullError, RuntimeClosedError } from '../sandbox/errors.js';
+
+export interface ErrorBody {
+  error: { name: string; message: string; code?: string };
+}
+
+/** Seconds a client is asked to wait after a 503. */
+export const RETRY_AFTER_SECONDS = 1;
+
+/** The server cannot take the request now (starting, stopping): 503 with Retry-After. */
+export class ServiceUnavailableError extends Error {
+  override readonly name = 'ServiceUnavailable';
+  readonly status = 503;
+  constructor(message: string, readonly code: string) {
+    super(message);
+  }
+}
+
+export function errorBody(name: string, message: string, code?: string): ErrorBody {
+  return { error: code ? { name, message, code } : { name, message } };
+}
+
+const STATUS_NAMES: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  406: 'NotAcceptable',
+  408: 'RequestTimeout',
+  413: 'PayloadTooLarge',
+  414: 'URITooLong',
+  415: 'UnsupportedMediaType',
+  431: 'RequestHeaderFieldsTooLarge',
+};
+
+export function sendUnavailable(reply: FastifyReply, body: ErrorBody): FastifyReply {
+  return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send(body);
+}
+
+/** The status and body for an error a route threw (or Fastify raised for it). */
+export function classify(err: unknown): { status: number; body: unknown } {
+  if (err instanceof ScriptFailure) return { status: 422, body: err.body };
+  if (err instanceof ScriptNotFoundError) return { status: 404, body: errorBody('NotFound', err.message, err.code) };
+  if (err instanceof InputError) return { status: 400, body: errorBody('InputError', err.message, err.code) };
+  if (err instanceof QueueFullError || err instanceof RuntimeClosedError || err instanceof ServiceUnavailableError) {
+    return { status: 503, body: errorBody(err.name, err.message, err.code) };
+  }
+  if (err instanceof ScriptMetadataError) return { status: 500, body: errorBody(err.name, err.message, err.code) };
+  const e = err as Partial<FastifyError>;
+  if (e.validation) return { status: 400, body: errorBody('BadRequest', `invalid request: ${e.message}`, 'INVALID_REQUEST') };
+  const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    return { status, body: errorBody(STATUS_NAMES[status] ?? 'BadRequest', e.message ?? 'bad request', e.code) };
+  }
+  return { status: 500, body: errorBody('InternalError', 'internal error; the server log has the details', 'INTERNAL') };
+}
+
+export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { status, body } = classify(err);
+  if (status >= 500 && status !== 503) {
+    // the error, never the request: its body may hold personal data
+    request.log.error({ err, method: request.method, route: request.routeOptions.url }, 'request failed');
+  }
+  if (status === 503) return sendUnavailable(reply, body as ErrorBody);
+  if (status === 401) reply.header('www-authenticate', 'Bearer realm="scriptcode"');
+  return reply.code(status).send(body);
+}
+
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const path = request.url.split('?', 1)[0]!.slice(0, 200);
+  return reply.code(404).send(errorBody('NotFound', `no endpoint ${request.method} ${path}; GET /openapi.json lists them`, 'NO_ROUTE'));
+}
