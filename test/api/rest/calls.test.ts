@@ -176,6 +176,16 @@ describe('api.rest.v1 calls', () => {
     }
   });
 
+  it('path parameters are personal data: logs, traces and error messages show the template', async () => {
+    const pesel = '44051401458';
+    const r = await run(`try { api.rest.v1.get('echo', { path: 'customers/{pesel}/x', pathParams: { pesel: '${pesel}' }, timeouts: { readTimeout: 1 } }); } catch (e) { return [e.message]; } return [];`);
+    const calls = r.trace!.calls as Record<string, unknown>[];
+    expect(calls[0]).toMatchObject({ url: `${server.url}/api/v2/customers/{pesel}/x`, pathParams: { pesel: '*****' } });
+    expect(JSON.stringify(r)).not.toContain(pesel);
+    expect(t.log.text).not.toContain(pesel);
+    expect(server.requests.some((q) => q.path === `/api/v2/customers/${pesel}/x`)).toBe(true);
+  });
+
   it('await works on a call in an async script', async () => {
     const r = await run(`return (async function () { var r = await api.rest.v1.get('echo', { path: 'a' }); return [r.status.code]; })();`);
     expect(r.output).toEqual([200]);

@@ -119,3 +119,13 @@ export function buildUrl(service: ServiceConfig, options: SendOptions, reservedQ
 export function describeUrl(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
+
+/**
+ * The URL as logs and error messages show it: the service URL and the path
+ * as the script wrote them, placeholders unfilled, no query.
+ */
+export function urlTemplate(service: ServiceConfig, path: string | undefined): string {
+  const base = service.url.split('?')[0];
+  if (!path) return base;
+  return `${base.endsWith('/') ? base.slice(0, -1) : base}/${path.startsWith('/') ? path.slice(1) : path}`;
+}

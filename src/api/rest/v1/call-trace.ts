@@ -4,7 +4,6 @@
 // taken and never appear at all.
 import type { HttpResponse } from '../../../http/index.js';
 import type { SensitiveRenderer } from '../../../logging/sensitive.js';
-import { describeUrl } from './build-url.js';
 
 const MAX_TRACED_BODY = 64 * 1024;
 
@@ -19,7 +18,10 @@ export interface TracedAttempt {
 export interface TracedCall {
   serviceId: string;
   method: string;
+  /** the service URL + the path as the script wrote it, placeholders unfilled */
   url: string;
+  /** the placeholder values, rendered by the sensitive-data policy */
+  pathParams: Record<string, string>;
   query: Record<string, string[]>;
   requestBody?: string;
   status?: number;
@@ -41,15 +43,24 @@ function bodyText(body: unknown): string | undefined {
 /** Values are kept raw and rendered only when a trace is asked for. */
 export class CallTrace {
   private readonly started = performance.now();
-  private readonly url: string;
+  /** placeholders unfilled: path parameters are personal data as often as not (a PESEL, an account) */
+  readonly url: string;
   private readonly search: string;
   private status?: number;
   private statusText?: string;
   private responseBody?: Buffer;
   private readonly attempts: TracedAttempt[] = [];
 
-  constructor(private readonly sensitive: SensitiveRenderer, readonly serviceId: string, readonly method: string, url: URL, private readonly body: unknown) {
-    this.url = describeUrl(url);
+  constructor(
+    private readonly sensitive: SensitiveRenderer,
+    readonly serviceId: string,
+    readonly method: string,
+    urlTemplate: string,
+    url: URL,
+    private readonly pathParams: Record<string, unknown>,
+    private readonly body: unknown,
+  ) {
+    this.url = urlTemplate;
     this.search = url.search;
   }
 
@@ -87,6 +98,7 @@ export class CallTrace {
       serviceId: this.serviceId,
       method: this.method,
       url: this.url,
+      pathParams: Object.fromEntries(Object.entries(this.pathParams).map(([k, v]) => [k, this.sensitive.render(String(v))])),
       query: this.renderedQuery(),
       ...(requestBody !== undefined ? { requestBody: this.sensitive.render(requestBody) } : {}),
       ...(this.status !== undefined ? { status: this.status, statusText: this.statusText } : {}),

@@ -12,7 +12,7 @@ import { describeService, resolveServices, type ServiceSummary } from '../../../
 import type { ServiceConfig } from '../../../services/types.js';
 import { notify } from '../../../runtime/observer.js';
 import type { BindingCallError } from '../../../sandbox/binding.js';
-import { buildUrl, describeUrl } from './build-url.js';
+import { buildUrl, urlTemplate } from './build-url.js';
 import { CallTrace } from './call-trace.js';
 import { encodeBody } from './encode-body.js';
 import { requestError, restError } from './errors.js';
@@ -90,7 +90,7 @@ export class RestGateway implements Gateway {
     const encoded = await encodeBody(service.id, options.body, options.hasBody, headers['content-type']);
     if (encoded.contentType) headers['content-type'] = encoded.contentType;
 
-    const trace = new CallTrace(this.env.sensitive, service.id, options.method, url, options.hasBody ? options.body : undefined);
+    const trace = new CallTrace(this.env.sensitive, service.id, options.method, urlTemplate(service, options.path), url, options.pathParams, options.hasBody ? options.body : undefined);
     const remaining = invocation.remainingMs();
     const budget = remaining - reserveMs(remaining);
     if (budget <= 0) {
@@ -115,15 +115,15 @@ export class RestGateway implements Gateway {
       throw err;
     }
     trace.response(response);
-    return this.answer(invocation, trace, service, url, response);
+    return this.answer(invocation, trace, service, response);
   }
 
-  private answer(invocation: Invocation, trace: CallTrace, service: ServiceConfig, url: URL, response: HttpResponse): ScriptResponse {
+  private answer(invocation: Invocation, trace: CallTrace, service: ServiceConfig, response: HttpResponse): ScriptResponse {
     const status = { code: response.status, message: response.statusText };
     if (response.status < 200 || response.status > 299) {
       const hint = response.status >= 300 && response.status < 400 && !service.followRedirects ? ' (redirects are not followed unless the service sets followRedirects: true)' : '';
       throw this.finish(invocation, trace, restError('RestResponseError', service.id, `HTTP_${response.status}`,
-        `api.rest.v1: service '${service.id}' answered ${response.status} ${response.statusText} for ${trace.method} ${describeUrl(url)}${hint}`,
+        `api.rest.v1: service '${service.id}' answered ${response.status} ${response.statusText} for ${trace.method} ${trace.url}${hint}`,
         { status, body: rawText(response), headers: response.headers }));
     }
     let parsed: ReturnType<typeof parseBody>;
