@@ -23,22 +23,12 @@ import type { Transport } from '../http/transport.js';
 import { restError } from '../api/rest/v1/errors.js';
 import type { ServiceConfig } from '../services/types.js';
 import { deepEqual, show } from './diff.js';
-import { describeView, isTokenRequest, viewRequest, type RequestView } from './request-view.js';
+import { decodeSegments, describeView, isTokenRequest, viewRequest, type RequestView } from './request-view.js';
 import type { ExpectedCall } from './test-file.js';
 
 interface Slot {
   call: ExpectedCall;
   used: number;
-}
-
-function normalizePath(path: string): string {
-  return path.split('/').map((segment) => {
-    try {
-      return decodeURIComponent(segment);
-    } catch {
-      return segment;
-    }
-  }).join('/');
 }
 
 function expectedValues(value: unknown): string[] | null {
@@ -52,7 +42,7 @@ export function mismatches(call: ExpectedCall, view: RequestView): string[] {
   if (call.service !== view.serviceId) why.push(`service '${view.serviceId}' instead of '${call.service}'`);
   if (call.method !== view.method) why.push(`method ${view.method} instead of ${call.method}`);
   const full = call.path.startsWith('/');
-  const wanted = normalizePath(full ? call.path : call.path.replace(/^\.?\//, ''));
+  const wanted = decodeSegments(full ? call.path : call.path.replace(/^\.?\//, ''));
   const got = full ? view.fullPath : view.path;
   if (wanted !== got) why.push(`path ${JSON.stringify(got)} instead of ${JSON.stringify(wanted)}`);
   const query = call.query ?? {};

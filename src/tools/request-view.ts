@@ -21,7 +21,8 @@ export interface RequestView {
   body?: unknown;
 }
 
-function decodeSegments(path: string): string {
+/** Percent-decodes each segment, so `A%2F1` and a case's `A%2F1` compare equal to what a script passed. */
+export function decodeSegments(path: string): string {
   return path.split('/').map((segment) => {
     try {
       return decodeURIComponent(segment);
