@@ -65,6 +65,8 @@ export interface Runtime {
 
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const app = await Application.load(options.app, { watch: options.watch, configOverrides: options.config, env: options.env });
+  const bindings: LoadedBinding[] = [];
+  let sandbox: Sandbox | undefined;
   try {
     const config = app.config;
     const logger = options.logger ?? createRuntimeLogger({ level: config.logging.level, destination: options.logDestination });
@@ -73,14 +75,14 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
     const renderer = createSensitiveRenderer(config.logging.sensitive, config.logging.hashKey);
     const definitions = [...builtinBindings, ...(options.bindings ?? [])];
-    const bindings: LoadedBinding[] = [];
     for (const definition of definitions) {
       bindings.push({ definition, gateway: await definition.createGateway({ config, logger, sensitive: renderer, appDir: app.dir, observer: options.observer, transport: options.transport }) });
     }
-    const sandbox = new Sandbox({ bindings, logger, maxIsolates: config.pool.maxIsolates, maxQueue: config.pool.maxQueue });
-    const runtime = new ScriptRuntime(app, logger, renderer, sandbox, bindings, options.observer);
-    app.onChange(() => sandbox.invalidate());
-    await sandbox.warm(
+    const ready = new Sandbox({ bindings, logger, maxIsolates: config.pool.maxIsolates, maxQueue: config.pool.maxQueue });
+    sandbox = ready;
+    const runtime = new ScriptRuntime(app, logger, renderer, ready, bindings, options.observer);
+    app.onChange(() => ready.invalidate());
+    await ready.warm(
       (Object.keys(KIND_FOLDERS) as ScriptKind[])
         .filter((kind) => app.list(kind).length > 0)
         .map((kind) => resolveLimits(kind, config.limits[kind]).memoryMb),
@@ -88,6 +90,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
     return runtime;
   } catch (err) {
+    // nothing half-started stays behind: isolates, HTTP agents, the watcher
+    sandbox?.close();
+    await Promise.allSettled(bindings.map((b) => b.gateway.close?.()));
     await app.close();
     throw err;
   }
