@@ -186,6 +186,16 @@ describe('api.rest.v1 calls', () => {
     expect(server.requests.some((q) => q.path === `/api/v2/customers/${pesel}/x`)).toBe(true);
   });
 
+  it('a response over maxResponseBytes is a RestPolicyError (by content-length and by the bytes that came)', async () => {
+    const other = await startRuntime({ 'scriptcode.yaml': `services:\n  small: { url: '${server.url}', allowInsecureHttp: true, network: { allowPrivate: true }, maxResponseBytes: 100 }\n`,
+      'scripts/big.js': "function callService() { try { api.rest.v1.get('small', { path: 'x', queryParams: { pad: 'y'.repeat(500) } }); return []; } catch (e) { return [{ name: e.name, code: e.code, status: e.status === undefined ? null : e.status }]; } }" });
+    try {
+      expect((await other.runtime.runScript('big')).output).toEqual([{ name: 'RestPolicyError', code: 'RESPONSE_TOO_LARGE', status: null }]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('await works on a call in an async script', async () => {
     const r = await run(`return (async function () { var r = await api.rest.v1.get('echo', { path: 'a' }); return [r.status.code]; })();`);
     expect(r.output).toEqual([200]);
