@@ -1,15 +1,14 @@
 // Services (SPEC §4.4): scriptcode.yaml's `services:`, `serviceDefaults:` and the
 // reference platform's `scriptservice.api` list, validated into ServiceConfig by id.
 export * from './types.js';
+export { describeService, type ServiceSummary } from './describe-service.js';
 export {
   resolveServices,
-  describeService,
   mergeSettings,
   urlProblems,
   type UrlRules,
   CIRCUIT_BREAKER_DEFAULTS,
   type ResolveServicesOptions,
-  type ServiceSummary,
 } from './resolve-services.js';
 export {
   collectServiceDefinitions,
