@@ -27,6 +27,7 @@ beforeAll(async () => {
     '/gzip': (_q, res) => { res.setHeader('content-type', 'application/json'); res.setHeader('content-encoding', 'gzip'); res.end(gzipSync('{"zipped":true}')); },
     '/missing': (_q, res) => { res.statusCode = 404; res.setHeader('content-type', 'application/json'); res.setHeader('x-trace', 't1'); res.end('{"error":"no such customer"}'); },
     '/moved': (_q, res) => { res.statusCode = 302; res.setHeader('location', '/elsewhere'); res.end(); },
+    '/api/v2/gone': (_q, res) => { res.statusCode = 404; res.end('gone'); },
     '/headers': (_q, res) => { res.setHeader('content-type', 'application/json'); res.setHeader('X-Multi', ['a', 'b']); res.end('{}'); },
   });
   t = await startRuntime({
@@ -178,9 +179,11 @@ describe('api.rest.v1 calls', () => {
 
   it('path parameters are personal data: logs, traces and error messages show the template', async () => {
     const pesel = '44051401458';
-    const r = await run(`try { api.rest.v1.get('echo', { path: 'customers/{pesel}/x', pathParams: { pesel: '${pesel}' }, timeouts: { readTimeout: 1 } }); } catch (e) { return [e.message]; } return [];`);
+    const r = await run(`api.rest.v1.get('echo', { path: 'customers/{pesel}/x', pathParams: { pesel: '${pesel}' } });
+      try { api.rest.v1.get('echo', { path: 'gone/{pesel}', pathParams: { pesel: '${pesel}' } }); } catch (e) { return [e.message]; } return [];`);
     const calls = r.trace!.calls as Record<string, unknown>[];
     expect(calls[0]).toMatchObject({ url: `${server.url}/api/v2/customers/{pesel}/x`, pathParams: { pesel: '*****' } });
+    expect(r.output[0]).toContain(`${server.url}/api/v2/gone/{pesel}`);
     expect(JSON.stringify(r)).not.toContain(pesel);
     expect(t.log.text).not.toContain(pesel);
     expect(server.requests.some((q) => q.path === `/api/v2/customers/${pesel}/x`)).toBe(true);
