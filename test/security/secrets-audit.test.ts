@@ -8,6 +8,7 @@ import { startRuntime, type TestRuntime } from '../helpers/app.js';
 import { createTestCertificates, type TestCertificates } from '../helpers/certs.js';
 import { startHttpServer, startHttpsServer, type TestServer } from '../helpers/servers.js';
 import { received } from '../api/rest/echo-server.js';
+import { startServer } from '../server/helpers.js';
 
 export const SECRETS = {
   basicPassword: 'SECRET-basic-pw-7f3a',
@@ -26,6 +27,7 @@ let idp: TestServer;
 let upstream: TestServer;
 let mtls: TestServer;
 let t: TestRuntime;
+let files: Record<string, string>;
 const answers: unknown[] = [];
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -51,7 +53,7 @@ beforeAll(async () => {
   for (const [k, v] of Object.entries(SECRETS)) process.env[`SC_AUDIT_${k.toUpperCase()}`] = v;
   process.env.SC_AUDIT_PFX = certs.clientPfxBase64;
   const env = (k: keyof typeof SECRETS) => `'\${env:SC_AUDIT_${k.toUpperCase()}}'`;
-  t = await startRuntime({
+  files = {
     'scriptcode.yaml': `logging:
   level: trace
   sensitive: plain
@@ -93,7 +95,8 @@ services:
     'tasks/t.js': "function callService(context) { try { api.rest.v1.get('oauth', { path: 'fail' }); } catch (e) { context.handleFailure(e); } }",
     'tasks/t2.js': "function callService(context) { api.rest.v1.get('basic', { path: 'unauthorized' }); }",
     'formatters/f.js': 'function formatText(i) { return { formattedText: i.textToFormat }; }',
-  });
+  };
+  t = await startRuntime(files);
 }, 60_000);
 
 afterAll(async () => {
@@ -129,5 +132,29 @@ describe('secrets audit', () => {
       expect(haystack.includes(secret), `${name} leaked`).toBe(false);
     }
     expect(haystack).not.toContain(certs.clientPfxBase64.slice(0, 40));
+  }, 60_000);
+
+  it('through the HTTP server too: answers, /api/services, /metrics, /openapi.json and the server log', async () => {
+    const server = await startServer(files, { logLevel: 'trace' });
+    try {
+      await server.post('/api/scripts/everything/run', { trace: true });
+      await server.post('/api/scripts/uncaught/run', { trace: true });
+      await server.post('/api/validators/v/validate', { trace: true });
+      await server.post('/api/tasks/t/execute', { trace: true });
+      await server.post('/api/tasks/t2/execute', { trace: true });
+      const metrics = await server.get('/metrics');
+      expect(metrics.text).toContain('scriptcode_rest_calls_total');
+      expect(metrics.text).toContain('scriptcode_token_requests_total');
+      await server.get('/api/services');
+      await server.get('/api/scripts');
+      await server.get('/openapi.json');
+      const haystack = server.answers.map((a) => a.text).join('\n') + server.log.text;
+      expect(server.log.lines.length).toBeGreaterThan(40);
+      for (const [name, secret] of Object.entries(SECRETS)) {
+        expect(haystack.includes(secret), `${name} leaked`).toBe(false);
+      }
+    } finally {
+      await server.close();
+    }
   }, 60_000);
 });
