@@ -24,12 +24,6 @@ export class LimitExceededError extends Error {
   }
 }
 
-/** The runtime could not run the script for reasons of its own (isolate crashed, etc.). */
-export class SandboxError extends Error {
-  override readonly name = 'SandboxError';
-  readonly code = 'SANDBOX_FAILURE';
-}
-
 /** Too many invocations are waiting: the caller should come back later. */
 export class QueueFullError extends Error {
   override readonly name = 'QueueFullError';

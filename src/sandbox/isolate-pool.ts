@@ -100,11 +100,6 @@ export class IsolatePool {
     }
   }
 
-  /** Every isolate, idle ones now, busy ones when they come back. */
-  forEachIdle(fn: (isolate: SandboxIsolate) => void): void {
-    for (const isolate of this.idle) fn(isolate);
-  }
-
   close(): void {
     this.closed = true;
     for (const w of this.waiters.splice(0)) w.reject(new RuntimeClosedError());

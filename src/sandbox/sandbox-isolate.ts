@@ -46,7 +46,6 @@ export class SandboxIsolate {
   private current?: Invocation;
   private killedFor?: LimitCode;
   private readonly bootstrap: string;
-  runs = 0;
 
   private constructor(private readonly options: SandboxIsolateOptions) {
     this.isolate = new ivm.Isolate({ memoryLimit: options.memoryMb });
@@ -151,7 +150,6 @@ export class SandboxIsolate {
   }
 
   async run(script: CompiledScript, kind: ScriptKind, payloadJson: string, invocation: Invocation): Promise<RunOutcome> {
-    this.runs++;
     const compileError = await this.define(script);
     if (compileError) return { type: 'scriptError', error: compileError };
 
@@ -205,15 +203,11 @@ export class SandboxIsolate {
     if (/timed out/i.test(message)) {
       // isolated-vm stopped the script: the context may be half-way through
       // anything, so it is replaced before the next run.
-      this.scheduleFreshContext();
+      this.releaseContext();
       return 'CPU_LIMIT';
     }
     if (this.isolate.isDisposed) return 'MEMORY_LIMIT';
     throw err;
-  }
-
-  private scheduleFreshContext(): void {
-    this.releaseContext();
   }
 
   /** Restores a usable context after a run that was stopped without killing the isolate. */
@@ -236,14 +230,6 @@ export class SandboxIsolate {
       } catch {
         // already disposed by isolated-vm itself (memory limit)
       }
-    }
-  }
-
-  get heapUsedBytes(): number {
-    try {
-      return this.isolate.getHeapStatisticsSync().used_heap_size;
-    } catch {
-      return 0;
     }
   }
 }

@@ -118,7 +118,7 @@ export async function record(options: RecordOptions): Promise<RecordResult> {
     await runtime.close();
   }
   if (result.type === 'problem') return { written: false, reason: result.message, usage: true };
-  if (result.type === 'failure' && (result.error.code === 'COMPILE_ERROR' || result.error.name === 'LimitExceededError' || result.error.name === 'SandboxError')) {
+  if (result.type === 'failure' && (result.error.code === 'COMPILE_ERROR' || result.error.name === 'LimitExceededError')) {
     return { written: false, reason: `the script failed before it could be recorded: ${describeError(result.error)}` };
   }
   const caseName = options.caseName ?? `recorded ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`;

@@ -39,7 +39,8 @@ export interface HttpsServerOptions {
   maxVersion?: 'TLSv1.2' | 'TLSv1.3';
 }
 
-async function listen(server: net.Server, scheme: string): Promise<TestServer> {
+/** Listens on 127.0.0.1:0 and tracks connections, for any server (a proxy, say) not made by the functions below. */
+export async function listen(server: net.Server, scheme: string): Promise<TestServer> {
   const sockets = new Set<net.Socket>();
   let connections = 0;
   server.on('connection', (socket: net.Socket) => {

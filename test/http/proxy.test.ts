@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpCallError, ServiceClient } from '../../src/http/index.js';
 import { createProxyRouter, matchesNoProxy, parseNoProxy, parseProxyUrl } from '../../src/http/proxy.js';
 import { createTestCertificates, type TestCertificates } from '../helpers/certs.js';
-import { closedPort, startHttpServer, startHttpsServer, startTcpServer, type TestServer } from '../helpers/servers.js';
+import { closedPort, listen, startHttpServer, startHttpsServer, startTcpServer, type TestServer } from '../helpers/servers.js';
 import { client, failure, get, serviceConfig, track, trackServer } from './support.js';
 
 /** The address the test proxy dials targets from (Linux routes all of 127.0.0.0/8 to loopback). */
@@ -69,35 +69,9 @@ async function startProxy(options: { credentials?: string; tls?: boolean } = {})
     forwards.push(req.url ?? '');
     authorizations.push(req.headers['proxy-authorization']);
   });
-  const sockets = new Set<net.Socket>();
-  let connections = 0;
-  server.on('connection', (socket: net.Socket) => {
-    connections += 1;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-  });
   if (options.tls) (server as https.Server).on('tlsClientError', () => {});
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  let closing: Promise<void> | undefined;
-  return track({
-    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
-    port,
-    connects,
-    forwards,
-    authorizations,
-    get connections() {
-      return connections;
-    },
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
-      return closing;
-    },
-  });
+  const listening = await listen(server, options.tls ? 'https' : 'http');
+  return track(Object.assign(listening, { connects, forwards, authorizations }));
 }
 
 /** An HTTPS target (test CA) answering `hello <client cert CN>` and recording each request's peer address. */

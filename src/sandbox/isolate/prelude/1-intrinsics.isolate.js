@@ -10,7 +10,7 @@ delete g.__scHostCall;
 delete g.__scHostLog;
 
 const {
-  freeze, isFrozen, getOwnPropertyDescriptor, defineProperty, getPrototypeOf,
+  freeze, getOwnPropertyDescriptor, defineProperty, getPrototypeOf,
   setPrototypeOf, create, keys: objectKeys, prototype: ObjectPrototype,
 } = Object;
 const { ownKeys, apply: reflectApply, deleteProperty: reflectDeleteProperty } = Reflect;
@@ -29,15 +29,12 @@ const mapSet = Map.prototype.set;
 const mapDelete = Map.prototype.delete;
 const mapClear = Map.prototype.clear;
 const arrayPush = Array.prototype.push;
-const arrayJoin = Array.prototype.join;
 const arrayMap = Array.prototype.map;
 const arraySlice = Array.prototype.slice;
 const stringSplit = String.prototype.split;
 const stringReplace = String.prototype.replace;
 const regexpExec = RegExp.prototype.exec;
-const promiseThen = Promise.prototype.then;
 const numberIsInteger = Number.isInteger;
-const isSafeIntegerFn = Number.isSafeInteger;
 const fromCharCode = String.fromCharCode;
 const charCodeAt = String.prototype.charCodeAt;
 const stringIndexOf = String.prototype.indexOf;

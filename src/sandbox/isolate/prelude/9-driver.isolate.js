@@ -82,4 +82,4 @@ async function invoke(hash, kind, payloadJson, maxOutputChars) {
   }
 }
 
-return freeze({ define, forget, invoke, resetGlobals });
+return freeze({ define, forget, invoke });
