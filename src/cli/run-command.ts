@@ -2,22 +2,14 @@
 // Exit 0: the runtime produced a result (a task failure outcome included);
 // 1: the script failed ({ "error": … } on stdout); 2: usage or configuration.
 import { resolve } from 'node:path';
-import { createRuntime, type Runtime } from '../runtime/runtime.js';
+import { createRuntime } from '../runtime/runtime.js';
+import { callByKind } from '../runtime/call-by-kind.js';
 import { ScriptFailure } from '../kinds/errors.js';
-import type { LogLevel } from '../app/types.js';
 import { createRuntimeLogger } from '../logging/logger.js';
-import { readJsonOption, UsageError } from './read-json-option.js';
+import { readKindCall, type InvocationCliOptions } from './invocation-options.js';
 
-export const RUN_KINDS = ['script', 'validator', 'task', 'formatter'] as const;
-export type RunKind = (typeof RUN_KINDS)[number];
-
-export interface RunOptions {
-  app: string;
-  input?: string;
-  form?: string;
-  processInstanceId?: string;
+export interface RunOptions extends InvocationCliOptions {
   trace?: boolean;
-  logLevel: LogLevel;
 }
 
 export interface CommandResult {
@@ -25,27 +17,8 @@ export interface CommandResult {
   stdout: unknown;
 }
 
-async function invoke(runtime: Runtime, kind: RunKind, name: string, options: RunOptions): Promise<unknown> {
-  const input = readJsonOption('input', options.input);
-  const form = readJsonOption('form', options.form);
-  const trace = options.trace === true;
-  switch (kind) {
-    case 'script':
-      return runtime.runScript(name, { input, form, trace });
-    case 'validator':
-      return runtime.validate(name, { input, form, trace });
-    case 'task':
-      return runtime.executeTask(name, { variables: input, processInstanceId: options.processInstanceId, trace });
-    case 'formatter':
-      if (input === undefined) throw new UsageError("a formatter needs --input '{\"textToFormat\": \"…\", \"locale\": \"pl-PL\", \"cursorPosition\": 0}'");
-      return runtime.format(name, { ...(input as object), trace });
-  }
-}
-
-export async function runCommand(kind: string, name: string, options: RunOptions): Promise<CommandResult> {
-  if (!(RUN_KINDS as readonly string[]).includes(kind)) {
-    throw new UsageError(`unknown kind '${kind}': use one of ${RUN_KINDS.join(', ')}`);
-  }
+export async function runCommand(kindName: string, name: string, options: RunOptions): Promise<CommandResult> {
+  const { kind, call } = readKindCall(kindName, options);
   const runtime = await createRuntime({
     app: resolve(options.app),
     watch: false,
@@ -53,7 +26,7 @@ export async function runCommand(kind: string, name: string, options: RunOptions
     logger: createRuntimeLogger({ level: options.logLevel, destination: 2 }),
   });
   try {
-    return { exitCode: 0, stdout: await invoke(runtime, kind as RunKind, name, options) };
+    return { exitCode: 0, stdout: await callByKind(runtime, kind, name, { ...call, trace: options.trace === true }) };
   } catch (err) {
     if (err instanceof ScriptFailure) return { exitCode: 1, stdout: err.body };
     throw err;

@@ -4,7 +4,7 @@
 import type { Runtime } from '../runtime/runtime.js';
 import { ScriptFailure } from '../kinds/errors.js';
 import type { ScriptErrorInfo } from '../sandbox/errors.js';
-import type { TargetKey } from './test-file.js';
+import { callByKind, type KindName as TargetKey } from '../runtime/call-by-kind.js';
 
 export interface Invocation {
   target: TargetKey;
@@ -27,21 +27,7 @@ const VOLATILE = ['invocationId', 'durationMs', 'logs', 'trace'];
 
 export async function invoke(runtime: Runtime, call: Invocation): Promise<InvokeResult> {
   try {
-    let answer: Record<string, unknown> & { logs?: LogLine[] };
-    switch (call.target) {
-      case 'script':
-        answer = await runtime.runScript(call.script, { input: call.input, form: call.form, trace: true }) as never;
-        break;
-      case 'validator':
-        answer = await runtime.validate(call.script, { input: call.input, form: call.form, trace: true }) as never;
-        break;
-      case 'task':
-        answer = await runtime.executeTask(call.script, { variables: call.variables, processInstanceId: call.processInstanceId, trace: true }) as never;
-        break;
-      case 'formatter':
-        answer = await runtime.format(call.script, { ...(call.input as object), trace: true }) as never;
-        break;
-    }
+    const answer = (await callByKind(runtime, call.target, call.script, { ...call, trace: true })) as Record<string, unknown> & { logs?: LogLine[] };
     const logs = answer.logs ?? [];
     const rest = Object.fromEntries(Object.entries(answer).filter(([key]) => !VOLATILE.includes(key)));
     return { type: 'answer', answer: rest, logs };

@@ -7,11 +7,11 @@ import type { ScriptKind } from '../app/types.js';
 import { formatPath, parseYaml, zodIssues, type KeyPath } from '../app/yaml-source.js';
 import { HTTP_ERROR_KINDS, type HttpErrorCode } from '../http/errors.js';
 import { HTTP_METHODS } from '../services/service-schema.js';
+import { KIND_NAME_LIST, KIND_NAMES as TARGET_KINDS, type KindName as TargetKey } from '../runtime/call-by-kind.js';
 
 /** How a case names what it runs: the key is the kind, the value the script's name. */
-export const TARGET_KINDS = { script: 'scriptService', validator: 'validationScript', task: 'scriptTask', formatter: 'formatter' } as const satisfies Record<string, ScriptKind>;
-export type TargetKey = keyof typeof TARGET_KINDS;
-const TARGET_KEYS = Object.keys(TARGET_KINDS) as TargetKey[];
+export { KIND_NAMES as TARGET_KINDS, type KindName as TargetKey } from '../runtime/call-by-kind.js';
+const TARGET_KEYS = KIND_NAME_LIST;
 
 /** Failures a call can be answered with: every transport error but the script's own deadline. */
 export const CALL_ERRORS = (Object.keys(HTTP_ERROR_KINDS) as HttpErrorCode[]).filter((code) => code !== 'DEADLINE');
