@@ -35,6 +35,8 @@ export interface HttpErrorContext {
   serviceId: string;
   /** the request URL; only its origin and path are ever printed */
   url?: URL | string;
+  /** how the caller wants the URL printed instead (e.g. with path parameters unfilled: they may be personal data) */
+  shownUrl?: string;
   /** host name, when there is no URL (the connector only knows the host) */
   host?: string;
   port?: string | number;
@@ -125,7 +127,7 @@ export function httpCallError(
   extra: { detail?: string; cause?: unknown } = {},
 ): HttpCallError {
   const host = hostOf(ctx);
-  const url = ctx.url === undefined ? undefined : safeUrl(ctx.url);
+  const url = ctx.shownUrl ?? (ctx.url === undefined ? undefined : safeUrl(ctx.url));
   const target = url ?? host;
   const why = extra.detail ? ` (${extra.detail})` : '';
   let text: string;

@@ -79,12 +79,12 @@ function proxyError(
   code: HttpErrorCode,
   serviceId: string,
   text: string,
-  info: { host: string; url?: URL | string; detail?: string; cause?: unknown },
+  info: { host: string; url?: URL | string; shownUrl?: string; detail?: string; cause?: unknown },
 ): HttpCallError {
   return new HttpCallError(code, `service "${serviceId}": ${text}`, {
     serviceId,
     host: info.host,
-    url: info.url === undefined ? undefined : safeUrl(info.url),
+    url: info.shownUrl ?? (info.url === undefined ? undefined : safeUrl(info.url)),
     detail: info.detail,
     cause: info.cause,
   });
@@ -96,7 +96,7 @@ export function proxyConnectTimeout(ctx: HttpErrorContext & { host: string; port
     'CONNECT_TIMEOUT',
     ctx.serviceId,
     `could not connect to ${authority(ctx.host, ctx.port)} through the proxy ${proxy.label} within ${ctx.connectTimeout ?? '?'} ms (connect timeout: reaching the proxy, its answer and the TLS handshake with the service). Check that the proxy is reachable and can reach the service, or raise timeouts.connectTimeout.`,
-    { host: ctx.host, url: ctx.url },
+    { host: ctx.host, url: ctx.url, shownUrl: ctx.shownUrl },
   );
 }
 
@@ -130,7 +130,7 @@ export function proxyRefused(
     'PROXY_REFUSED',
     ctx.serviceId,
     `the proxy ${proxy.label} refused the connection to ${authority(ctx.host, ctx.port)}: it answered ${detail}. ${refusalAdvice(status, proxy, authenticate)}`,
-    { host: ctx.host, url: ctx.url, detail },
+    { host: ctx.host, url: ctx.url, shownUrl: ctx.shownUrl, detail },
   );
 }
 

@@ -37,6 +37,8 @@ export interface HttpRequest {
   /** ms; override the service's timeouts for this call */
   connectTimeout?: number;
   readTimeout?: number;
+  /** how errors print the URL instead of its origin + path (path parameters may be personal data) */
+  shownUrl?: string;
 }
 
 export interface HttpResponse {
@@ -106,7 +108,7 @@ export class ServiceClient {
     const connectMs = req.connectTimeout ?? service.timeouts.connectTimeout;
     const readMs = req.readTimeout ?? service.timeouts.readTimeout;
     const maxBytes = service.maxResponseBytes;
-    const ctx: HttpErrorContext = { serviceId: this.serviceId, url, connectTimeout: connectMs, readTimeout: readMs, maxResponseBytes: maxBytes };
+    const ctx: HttpErrorContext = { serviceId: this.serviceId, url, shownUrl: req.shownUrl, connectTimeout: connectMs, readTimeout: readMs, maxResponseBytes: maxBytes };
 
     if (url.protocol === 'http:') {
       if (!service.allowInsecureHttp) throw httpCallError('INSECURE_HTTP', ctx);

@@ -28,6 +28,7 @@ beforeAll(async () => {
     '/missing': (_q, res) => { res.statusCode = 404; res.setHeader('content-type', 'application/json'); res.setHeader('x-trace', 't1'); res.end('{"error":"no such customer"}'); },
     '/moved': (_q, res) => { res.statusCode = 302; res.setHeader('location', '/elsewhere'); res.end(); },
     '/api/v2/gone': (_q, res) => { res.statusCode = 404; res.end('gone'); },
+    '/api/v2/hang': () => { /* never answers */ },
     '/headers': (_q, res) => { res.setHeader('content-type', 'application/json'); res.setHeader('X-Multi', ['a', 'b']); res.end('{}'); },
   });
   t = await startRuntime({
@@ -180,10 +181,15 @@ describe('api.rest.v1 calls', () => {
   it('path parameters are personal data: logs, traces and error messages show the template', async () => {
     const pesel = '44051401458';
     const r = await run(`api.rest.v1.get('echo', { path: 'customers/{pesel}/x', pathParams: { pesel: '${pesel}' } });
-      try { api.rest.v1.get('echo', { path: 'gone/{pesel}', pathParams: { pesel: '${pesel}' } }); } catch (e) { return [e.message]; } return [];`);
+      var messages = [];
+      try { api.rest.v1.get('echo', { path: 'gone/{pesel}', pathParams: { pesel: '${pesel}' } }); } catch (e) { messages.push(e.message); }
+      try { api.rest.v1.get('echo', { path: 'hang/{pesel}', pathParams: { pesel: '${pesel}' }, timeouts: { readTimeout: 200 } }); } catch (e) { messages.push(e.code + ' ' + e.message); }
+      return messages;`);
     const calls = r.trace!.calls as Record<string, unknown>[];
     expect(calls[0]).toMatchObject({ url: `${server.url}/api/v2/customers/{pesel}/x`, pathParams: { pesel: '*****' } });
     expect(r.output[0]).toContain(`${server.url}/api/v2/gone/{pesel}`);
+    expect(r.output[1]).toMatch(/^READ_TIMEOUT /);
+    expect(r.output[1]).toContain(`${server.url}/api/v2/hang/{pesel}`);
     expect(JSON.stringify(r)).not.toContain(pesel);
     expect(t.log.text).not.toContain(pesel);
     expect(server.requests.some((q) => q.path === `/api/v2/customers/${pesel}/x`)).toBe(true);

@@ -115,11 +115,6 @@ export function buildUrl(service: ServiceConfig, options: SendOptions, reservedQ
   return url;
 }
 
-/** origin + path, for logs and errors: the query may carry personal data or a key. */
-export function describeUrl(url: URL): string {
-  return `${url.origin}${url.pathname}`;
-}
-
 /**
  * The URL as logs and error messages show it: the service URL and the path
  * as the script wrote them, placeholders unfilled, no query.

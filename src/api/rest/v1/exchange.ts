@@ -13,7 +13,6 @@ import { notify, type RuntimeObserver } from '../../../runtime/observer.js';
 import type { ServiceConfig } from '../../../services/types.js';
 import type { CallTrace } from './call-trace.js';
 import { restError } from './errors.js';
-import { describeUrl } from './build-url.js';
 import type { BindingCallError } from '../../../sandbox/binding.js';
 
 /** What varies per call and per attempt; credentials are added by `authorize` at each attempt. */
@@ -120,6 +119,8 @@ async function attempts(ctx: ExchangeContext, first: OutgoingRequest): Promise<H
         signal: ctx.signal,
         connectTimeout: Math.min(request.connectTimeout, remaining),
         readTimeout: Math.min(request.readTimeout, remaining),
+        // path parameters may be personal data: errors name the URL as the script wrote it
+        shownUrl: request.url === first.url ? trace.url : undefined,
       });
       response = decodeContent(response, service.id, request.url, service.maxResponseBytes);
     } catch (err) {
@@ -143,9 +144,7 @@ async function attempts(ctx: ExchangeContext, first: OutgoingRequest): Promise<H
         continue;
       }
       const cappedByBudget = (err.code === 'READ_TIMEOUT' && remaining < request.readTimeout) || (err.code === 'CONNECT_TIMEOUT' && remaining < request.connectTimeout);
-      // the HTTP layer names the URL it dialled; path parameters may be personal data: show the template
-      const message = err.message.split(describeUrl(request.url)).join(trace.url);
-      throw cappedByBudget ? deadline(service, request) : restError(ERROR_NAMES[err.kind], service.id, err.code, `api.rest.v1: ${message}`);
+      throw cappedByBudget ? deadline(service, request) : restError(ERROR_NAMES[err.kind], service.id, err.code, `api.rest.v1: ${err.message}`);
     }
     const durationMs = performance.now() - started;
 

@@ -5,7 +5,7 @@
 import type { BindingEnvironment, Gateway } from '../../../sandbox/binding.js';
 import type { Invocation } from '../../../sandbox/invocation.js';
 import { NetworkTransport, type HttpResponse, type Transport } from '../../../http/index.js';
-import { authQueryNames, staticCredentials } from '../../../http/auth/static-auth.js';
+import { authQueryNames, staticCredentials, type Credentials } from '../../../http/auth/static-auth.js';
 import { OAuth2Tokens, type OAuth2TokenState } from '../../../http/auth/oauth2.js';
 import { ACCEPT_ENCODING } from '../../../http/decode-content.js';
 import { describeService, resolveServices, type ServiceSummary } from '../../../services/index.js';
@@ -28,6 +28,9 @@ function reserveMs(remaining: number): number {
 
 /** Static credentials (basic, bearer, API key), and OAuth2 access tokens from the shared token cache. */
 class CredentialAuthorizer implements Authorizer {
+  /** static credentials do not change: encoded once per service, not per attempt */
+  private readonly credentials = new WeakMap<ServiceConfig, Credentials>();
+
   constructor(private readonly tokens: OAuth2Tokens) {}
 
   async authorize(service: ServiceConfig, headers: Record<string, string>, url: URL, remainingMs: number, signal: AbortSignal): Promise<string | undefined> {
@@ -36,7 +39,11 @@ class CredentialAuthorizer implements Authorizer {
       headers.authorization = `Bearer ${token}`;
       return token;
     }
-    const credentials = staticCredentials(service.auth);
+    let credentials = this.credentials.get(service);
+    if (!credentials) {
+      credentials = staticCredentials(service.auth);
+      this.credentials.set(service, credentials);
+    }
     Object.assign(headers, credentials.headers);
     for (const [name, value] of Object.entries(credentials.query)) url.searchParams.set(name, value);
     return undefined;
