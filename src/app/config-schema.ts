@@ -46,9 +46,14 @@ const cacheSchema = z.strictObject({
 });
 
 const poolSchema = z.strictObject({
-  maxIsolates: positiveInt().default(16),
+  // 'auto': sized from the machine's memory (src/sandbox/pool-sizing.ts)
+  maxIsolates: z.union([z.literal('auto'), positiveInt()]).default('auto'),
   // 0 = refuse instead of queueing when every isolate is busy
   maxQueue: nonNegativeInt().default(1000),
+  // the blast radius of a memory bomb in async mode
+  asyncInvocationsPerIsolate: positiveInt().default(64),
+  spareIsolates: nonNegativeInt().default(2),
+  idleSeconds: positiveInt().default(60),
 });
 
 /**

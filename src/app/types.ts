@@ -70,10 +70,16 @@ export interface AppConfig {
     watch: boolean;
   };
   pool: {
-    /** isolates per memory size, i.e. invocations running at the same time */
-    maxIsolates: number;
+    /** isolates per pool (memory size and mode); 'auto' sizes it from the machine's memory */
+    maxIsolates: number | 'auto';
     /** invocations waiting for an isolate before new ones are refused */
     maxQueue: number;
+    /** async-mode invocations sharing one isolate (what a memory bomb can take down with it) */
+    asyncInvocationsPerIsolate: number;
+    /** isolates kept ready ahead of demand */
+    spareIsolates: number;
+    /** an isolate unused this long is disposed (down to spareIsolates) */
+    idleSeconds: number;
   };
   server?: Record<string, unknown>;
   /** the reference platform's service list (`scriptservice.api: [{ serviceId, url, authorization }]`), kept as given for the services loader to convert */

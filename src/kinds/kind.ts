@@ -4,7 +4,7 @@ import type { ScriptKind, ScriptMetadata } from '../app/types.js';
 import type { ScriptErrorInfo } from '../sandbox/errors.js';
 import { LimitExceededError } from '../sandbox/errors.js';
 import type { Invocation } from '../sandbox/invocation.js';
-import type { RunOutcome } from '../sandbox/sandbox-isolate.js';
+import type { RunOutcome } from '../sandbox/run-outcome.js';
 import { ScriptFailure } from './errors.js';
 
 /** Fields every answer carries; `logs` and `trace` only when trace was asked for. */
@@ -24,16 +24,19 @@ export interface AnswerContext {
 export interface KindHandler<Request, Answer> {
   readonly kind: ScriptKind;
   preparePayload(request: Request): unknown;
-  toAnswer(outcome: RunOutcome, ctx: AnswerContext): Answer;
+  toAnswer(outcome: KindOutcome, ctx: AnswerContext): Answer;
 }
 
-export function outcomeError(outcome: Exclude<RunOutcome, { type: 'value' }>, invocation: Invocation): ScriptErrorInfo {
+/** What a kind turns into an answer: an isolate reset is answered by the runtime itself. */
+export type KindOutcome = Exclude<RunOutcome, { type: 'isolateReset' }>;
+
+export function outcomeError(outcome: Exclude<KindOutcome, { type: 'value' }>, invocation: Invocation): ScriptErrorInfo {
   if (outcome.type === 'limit') return new LimitExceededError(outcome.code, invocation.limits, invocation.kind).toInfo();
   return outcome.error;
 }
 
 /** The 422 answer: the error, plus logs and trace when they were asked for. */
-export function failure(outcome: Exclude<RunOutcome, { type: 'value' }>, ctx: AnswerContext): ScriptFailure {
+export function failure(outcome: Exclude<KindOutcome, { type: 'value' }>, ctx: AnswerContext): ScriptFailure {
   const { invocationId, durationMs, logs, trace } = ctx.base;
   return new ScriptFailure({
     error: outcomeError(outcome, ctx.invocation),

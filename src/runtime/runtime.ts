@@ -17,9 +17,10 @@ import { createRuntimeLogger, type RuntimeLogger, type RuntimeLoggerOptions } fr
 import { InvocationLog } from '../logging/invocation-log.js';
 import { createSensitiveRenderer, type SensitiveRenderer } from '../logging/sensitive.js';
 import type { BindingDefinition, LoadedBinding } from '../sandbox/binding.js';
-import { RuntimeClosedError } from '../sandbox/errors.js';
+import { IsolateResetError, RuntimeClosedError } from '../sandbox/errors.js';
 import { Invocation } from '../sandbox/invocation.js';
 import { resolveLimits } from '../sandbox/limits.js';
+import { autoMaxIsolates } from '../sandbox/pool-sizing.js';
 import { Sandbox } from '../sandbox/sandbox.js';
 import type { Transport } from '../http/transport.js';
 import { notify, type RuntimeObserver } from './observer.js';
@@ -78,7 +79,16 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     for (const definition of definitions) {
       bindings.push({ definition, gateway: await definition.createGateway({ config, logger, sensitive: renderer, appDir: app.dir, observer: options.observer, transport: options.transport }) });
     }
-    const ready = new Sandbox({ bindings, logger, maxIsolates: config.pool.maxIsolates, maxQueue: config.pool.maxQueue });
+    const pool = config.pool;
+    const ready = new Sandbox({
+      bindings,
+      logger,
+      maxIsolates: pool.maxIsolates === 'auto' ? autoMaxIsolates() : pool.maxIsolates,
+      maxQueue: pool.maxQueue,
+      asyncInvocationsPerIsolate: pool.asyncInvocationsPerIsolate,
+      spareIsolates: pool.spareIsolates,
+      idleMs: pool.idleSeconds * 1000,
+    });
     sandbox = ready;
     const runtime = new ScriptRuntime(app, logger, renderer, ready, bindings, options.observer);
     app.onChange(() => ready.invalidate());
@@ -91,7 +101,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     return runtime;
   } catch (err) {
     // nothing half-started stays behind: isolates, HTTP agents, the watcher
-    sandbox?.close();
+    await sandbox?.close();
     await Promise.allSettled(bindings.map((b) => b.gateway.close?.()));
     await app.close();
     throw err;
@@ -158,13 +168,14 @@ class ScriptRuntime implements Runtime {
     invocation.end();
     log.finish();
     // the first limit reached is the one reported, whatever happened after it
-    const final = invocation.limitExceeded ? { type: 'limit' as const, code: invocation.limitExceeded } : outcome;
+    const final = outcome.type === 'isolateReset' ? outcome : invocation.limitExceeded ? { type: 'limit' as const, code: invocation.limitExceeded } : outcome;
     const durationMs = Math.round(invocation.elapsedMs() * 1000) / 1000;
     const result = final.type === 'value' ? 'ok' : final.type === 'limit' ? 'limit' : 'error';
-    const reason = final.type === 'limit' ? final.code : final.type === 'scriptError' ? final.error.name : undefined;
+    const reason = final.type === 'limit' ? final.code : final.type === 'scriptError' ? final.error.name : final.type === 'isolateReset' ? 'ISOLATE_RESET' : undefined;
     log.event('info', { outcome: reason ? `${result}:${reason}` : result, durationMs, restCalls: invocation.restCalls }, 'invocation finished', false);
     notify(this.observer, 'invocationFinished', { kind, script: name, outcome: result, reason, durationMs, restCalls: invocation.restCalls });
 
+    if (final.type === 'isolateReset') throw new IsolateResetError(invocation.id);
     const base: AnswerBase = { invocationId: invocation.id, durationMs };
     if (trace) {
       base.logs = log.lines();
@@ -186,7 +197,7 @@ class ScriptRuntime implements Runtime {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled([...this.running]);
-    this.sandbox.close();
+    await this.sandbox.close();
     await Promise.allSettled(this.bindings.map((b) => b.gateway.close?.()));
     await this.app.close();
   }

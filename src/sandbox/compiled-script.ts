@@ -3,6 +3,7 @@
 // isolates so only the first isolate pays for a full compile.
 import { createHash } from 'node:crypto';
 import type ivm from 'isolated-vm';
+import { entryMode, type EntryMode } from './entry-mode.js';
 import type { ScriptErrorInfo } from './errors.js';
 
 export interface CompiledScript {
@@ -12,6 +13,8 @@ export interface CompiledScript {
   readonly source: string;
   /** the source as the body of a function: one call = one fresh top level */
   readonly wrapped: string;
+  /** async mode when the entry function is declared `async` */
+  readonly mode: EntryMode;
   /** set once the source has been checked to be a complete script on its own */
   checked: boolean;
   compileError?: ScriptErrorInfo;
@@ -32,7 +35,7 @@ export class CompiledScriptCache {
     const key = `${(hash ?? createHash('sha256').update(source).digest('hex')).slice(0, 32)}:${filename}`;
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { key, filename, source, wrapped: PREFIX + source + SUFFIX, checked: false };
+      entry = { key, filename, source, wrapped: PREFIX + source + SUFFIX, mode: entryMode(source), checked: false };
       this.entries.set(key, entry);
     }
     return entry;

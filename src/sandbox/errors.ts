@@ -40,3 +40,17 @@ export class RuntimeClosedError extends Error {
     super('the runtime is closed');
   }
 }
+
+/**
+ * Another async-mode invocation sharing this one's isolate went over the
+ * memory limit and took the isolate down: this invocation did nothing wrong
+ * and can be retried at once (HTTP 503 + Retry-After).
+ */
+export class IsolateResetError extends Error {
+  override readonly name = 'IsolateResetError';
+  readonly code = 'ISOLATE_RESET';
+  constructor(readonly invocationId: string) {
+    super(`invocation ${invocationId} was stopped because another invocation sharing its isolate exceeded the memory limit; retry it. ` +
+      'Lower pool.asyncInvocationsPerIsolate in scriptcode.yaml to share isolates among fewer invocations.');
+  }
+}

@@ -7,14 +7,17 @@ import type { LimitCode, Limits } from './limits.js';
 export class Invocation {
   readonly startedAt = performance.now();
   readonly deadline: number;
-  private readonly controller = new AbortController();
+  // Made on first use: most invocations never need to abort anything.
+  private controller?: AbortController;
+  private ended = false;
+  private endedWaiters?: (() => void)[];
   /** calls recorded by gateways for the trace answer */
   readonly calls: unknown[] = [];
   restCalls = 0;
   /** set when a limit ended (or must end) the invocation, whatever the script does afterwards */
   limitExceeded?: LimitCode;
-  /** stops the running script at once (set by the isolate running it) */
-  stop?: (code: LimitCode) => void;
+  /** told when the invocation ends early (a limit): the run answers its caller at once */
+  onEnd?: () => void;
 
   constructor(
     readonly id: string,
@@ -29,7 +32,19 @@ export class Invocation {
 
   /** Aborted when the invocation ends or runs out of time: host calls stop waiting then. */
   get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    if (this.ended && !this.controller.signal.aborted) this.controller.abort(this.limitExceeded ?? 'ended');
     return this.controller.signal;
+  }
+
+  get hasEnded(): boolean {
+    return this.ended;
+  }
+
+  /** Resolves when the invocation ends; for host calls that do not take a signal. */
+  whenEnded(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    return new Promise((resolve) => (this.endedWaiters ??= []).push(resolve));
   }
 
   remainingMs(): number {
@@ -38,7 +53,13 @@ export class Invocation {
 
   end(reason?: LimitCode): void {
     if (reason && !this.limitExceeded) this.limitExceeded = reason;
-    if (!this.controller.signal.aborted) this.controller.abort(reason ?? 'ended');
+    if (this.ended) return;
+    this.ended = true;
+    this.controller?.abort(reason ?? 'ended');
+    const waiters = this.endedWaiters;
+    this.endedWaiters = undefined;
+    if (waiters) for (const w of waiters) w();
+    this.onEnd?.();
   }
 
   elapsedMs(): number {

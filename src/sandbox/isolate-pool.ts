@@ -1,108 +1,179 @@
-// A bounded pool of isolates of one memory size. Invocations wait in a
-// bounded queue when every isolate is busy; a damaged isolate is dropped and
-// replaced on demand.
+// The isolates of one memory size and one mode. An invocation reserves a slot
+// on an isolate (sync mode: the whole isolate; async mode: one of its
+// `capacity` contexts) or waits in a bounded queue. Spare isolates are made
+// ahead of demand, idle ones beyond the warm minimum are retired, and a dead
+// one (memory limit) is forgotten and replaced on demand.
 import { QueueFullError, RuntimeClosedError } from './errors.js';
-import type { SandboxIsolate } from './sandbox-isolate.js';
+import type { IsolateHost } from './isolate-host.js';
 
 export interface IsolatePoolOptions {
   maxIsolates: number;
   maxQueue: number;
-  create: () => Promise<SandboxIsolate>;
+  /** invocations one isolate serves at once */
+  capacity: number;
+  /** isolates kept ready beyond those in use */
+  spareIsolates: number;
+  /** an isolate idle this long is disposed (down to `spareIsolates`) */
+  idleMs: number;
+  create(pool: IsolatePool): Promise<IsolateHost>;
 }
 
 interface Waiter {
-  resolve: (isolate: SandboxIsolate) => void;
+  resolve: (host: IsolateHost) => void;
   reject: (err: Error) => void;
 }
 
+export interface PoolStats {
+  size: number;
+  busy: number;
+  idle: number;
+  queued: number;
+  /** invocations running on the pool's isolates */
+  invocations: number;
+}
+
 export class IsolatePool {
-  private readonly idle: SandboxIsolate[] = [];
+  private readonly hosts = new Set<IsolateHost>();
   private readonly waiters: Waiter[] = [];
-  private total = 0;
-  private busyCount = 0;
+  private creating = 0;
   private closed = false;
+  private drained?: () => void;
+  private readonly retireTimer: NodeJS.Timeout;
 
-  constructor(private readonly options: IsolatePoolOptions) {}
-
-  get stats(): { size: number; busy: number; idle: number; queued: number } {
-    return { size: this.total, busy: this.busyCount, idle: this.idle.length, queued: this.waiters.length };
+  constructor(private readonly options: IsolatePoolOptions) {
+    this.retireTimer = setInterval(() => this.retireIdle(), Math.max(1_000, options.idleMs / 2));
+    this.retireTimer.unref();
   }
 
-  /** Creates isolates ahead of demand so the first invocations do not pay for them. */
+  get stats(): PoolStats {
+    let busy = 0;
+    let invocations = 0;
+    for (const host of this.hosts) {
+      if (host.active > 0) busy++;
+      invocations += host.active;
+    }
+    return { size: this.hosts.size, busy, idle: this.hosts.size - busy, queued: this.waiters.length, invocations };
+  }
+
+  /** Creates isolates ahead of the first invocations. */
   async warm(count: number): Promise<void> {
-    const wanted = Math.min(count, this.options.maxIsolates) - this.total;
-    const created = await Promise.all(Array.from({ length: Math.max(0, wanted) }, () => this.createOne()));
-    for (const isolate of created) this.idle.push(isolate);
+    const wanted = Math.min(count, this.options.maxIsolates) - this.hosts.size - this.creating;
+    await Promise.all(Array.from({ length: Math.max(0, wanted) }, () => this.createOne()));
   }
 
-  async acquire(): Promise<SandboxIsolate> {
-    if (this.closed) throw new RuntimeClosedError();
-    const isolate = this.idle.pop();
-    if (isolate) {
-      this.busyCount++;
-      return isolate;
+  /** Reserves a slot on an isolate; give it back through the isolate (its run's context coming free). */
+  acquire(): Promise<IsolateHost> {
+    if (this.closed) return Promise.reject(new RuntimeClosedError());
+    const host = this.pick();
+    if (host) {
+      this.reserve(host);
+      return Promise.resolve(host);
     }
-    if (this.total < this.options.maxIsolates) {
-      const created = await this.createOne();
-      this.busyCount++;
-      return created;
-    }
-    if (this.waiters.length >= this.options.maxQueue) throw new QueueFullError(this.options.maxQueue);
-    return new Promise<SandboxIsolate>((resolve, reject) => {
-      this.waiters.push({ resolve: (i) => { this.busyCount++; resolve(i); }, reject });
-    });
+    const canGrow = this.hosts.size + this.creating < this.options.maxIsolates;
+    if (!canGrow && this.waiters.length >= this.options.maxQueue) return Promise.reject(new QueueFullError(this.options.maxQueue));
+    const waiting = new Promise<IsolateHost>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.growForWaiters();
+    return waiting;
   }
 
-  /** Gives an isolate back; one that can no longer run is replaced for the next waiter. */
-  release(isolate: SandboxIsolate): void {
-    this.busyCount--;
+  /** Creates isolates until those on their way can take everyone waiting (or the maximum is reached). */
+  private growForWaiters(): void {
+    while (!this.closed && this.waiters.length > this.creating * this.options.capacity && this.hosts.size + this.creating < this.options.maxIsolates) {
+      this.createOne().then((host) => this.slotFree(host), (err: Error) => this.waiters.shift()?.reject(err));
+    }
+  }
+
+  /** The least busy isolate with a free slot: spreads async invocations over isolate threads. */
+  private pick(): IsolateHost | undefined {
+    let best: IsolateHost | undefined;
+    for (const host of this.hosts) {
+      if (host.isDead || host.active >= host.capacity) continue;
+      if (host.active === 0) return host;
+      if (!best || host.active < best.active) best = host;
+    }
+    return best;
+  }
+
+  private reserve(host: IsolateHost): void {
+    host.active++;
+    this.growAhead();
+  }
+
+  /** Keeps spare capacity ready so a burst does not wait for isolates to be created. */
+  private growAhead(): void {
+    if (this.closed || this.creating > 0) return;
+    let freeSlots = 0;
+    for (const host of this.hosts) freeSlots += host.capacity - host.active;
+    const wanted = this.options.capacity === 1 ? this.options.spareIsolates : Math.ceil(this.options.capacity / 4);
+    if (freeSlots >= wanted || this.hosts.size >= this.options.maxIsolates) return;
+    this.createOne().then((host) => {
+      this.slotFree(host);
+      this.growAhead();
+    }, () => {});
+  }
+
+  /** Called by an isolate when one of its slots comes free. */
+  slotFree(host: IsolateHost): void {
     if (this.closed) {
-      this.drop(isolate);
+      if (host.active === 0) this.drop(host);
       return;
     }
-    if (isolate.usable) {
-      this.handOver(isolate);
-      return;
+    while (host.active < host.capacity && !host.isDead) {
+      const waiter = this.waiters.shift();
+      if (!waiter) return;
+      host.active++;
+      waiter.resolve(host);
     }
-    isolate.ensureContext().then(
-      () => (isolate.usable ? this.handOver(isolate) : this.replace(isolate)),
-      () => this.replace(isolate),
-    );
   }
 
-  private handOver(isolate: SandboxIsolate): void {
-    const waiter = this.waiters.shift();
-    if (waiter) waiter.resolve(isolate);
-    else this.idle.push(isolate);
+  /** Called by an isolate that died: its invocations have been told; later ones get a fresh isolate. */
+  dead(host: IsolateHost): void {
+    this.hosts.delete(host);
+    this.checkDrained();
+    this.growForWaiters();
   }
 
-  private replace(broken: SandboxIsolate): void {
-    this.drop(broken);
-    if (this.waiters.length === 0 || this.closed) return;
-    this.createOne().then(
-      (fresh) => this.handOver(fresh),
-      (err: Error) => this.waiters.shift()?.reject(err),
-    );
-  }
-
-  private drop(isolate: SandboxIsolate): void {
-    isolate.dispose();
-    this.total--;
-  }
-
-  private async createOne(): Promise<SandboxIsolate> {
-    this.total++;
+  private async createOne(): Promise<IsolateHost> {
+    this.creating++;
     try {
-      return await this.options.create();
-    } catch (err) {
-      this.total--;
-      throw err;
+      const host = await this.options.create(this);
+      this.hosts.add(host);
+      return host;
+    } finally {
+      this.creating--;
     }
   }
 
-  close(): void {
+  private retireIdle(): void {
+    const cutoff = Date.now() - this.options.idleMs;
+    let keep = this.options.spareIsolates;
+    for (const host of this.hosts) {
+      if (host.active > 0) continue;
+      if (keep > 0 || host.idleSince > cutoff) {
+        keep--;
+        continue;
+      }
+      this.drop(host);
+    }
+  }
+
+  private drop(host: IsolateHost): void {
+    this.hosts.delete(host);
+    host.dispose();
+    this.checkDrained();
+  }
+
+  private checkDrained(): void {
+    if (this.closed && this.hosts.size === 0) this.drained?.();
+  }
+
+  /** Refuses new invocations, lets running ones finish, then disposes every isolate. */
+  close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.retireTimer);
     for (const w of this.waiters.splice(0)) w.reject(new RuntimeClosedError());
-    for (const isolate of this.idle.splice(0)) this.drop(isolate);
+    for (const host of [...this.hosts]) if (host.active === 0) this.drop(host);
+    if (this.hosts.size === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.drained = resolve));
   }
 }

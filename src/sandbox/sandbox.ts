@@ -1,20 +1,31 @@
-// The sandbox of one application: its isolate pools (one per memory size, as
-// the memory limit is a property of the isolate), its compiled scripts and the
+// The sandbox of one application: its isolate pools (one per memory size and
+// mode, as the memory limit is a property of the isolate and a sync-mode
+// invocation blocks its isolate's thread), its compiled scripts and the
 // bindings its scripts can call. Applications never share a Sandbox.
 import type { ScriptKind } from '../app/types.js';
 import type { RuntimeLogger } from '../logging/logger.js';
 import type { LoadedBinding } from './binding.js';
-import { createHostCallHandler, type HostCallHandler } from './bridge.js';
+import { createHostCalls, type HostCalls } from './bridge.js';
 import { CompiledScriptCache } from './compiled-script.js';
+import type { EntryMode } from './entry-mode.js';
 import type { Invocation } from './invocation.js';
-import { IsolatePool } from './isolate-pool.js';
-import { SandboxIsolate, type RunOutcome } from './sandbox-isolate.js';
+import { IsolateHost } from './isolate-host.js';
+import { IsolatePool, type PoolStats } from './isolate-pool.js';
+import { PRELUDE_SOURCE } from './isolate/prelude.js';
+import { asyncIsolateMemoryMb } from './pool-sizing.js';
+import type { RunOutcome } from './run-outcome.js';
+import type { ContextHooks } from './script-context.js';
+import { Watchdog } from './watchdog.js';
 
 export interface SandboxOptions {
   bindings: readonly LoadedBinding[];
   logger: RuntimeLogger;
   maxIsolates: number;
   maxQueue: number;
+  /** async-mode invocations sharing one isolate */
+  asyncInvocationsPerIsolate: number;
+  spareIsolates: number;
+  idleMs: number;
 }
 
 export interface RunRequest {
@@ -27,56 +38,64 @@ export interface RunRequest {
   invocation: Invocation;
 }
 
+function bootstrapSource(bindings: readonly LoadedBinding[]): string {
+  const list = bindings.map((b) => `{ path: ${JSON.stringify(b.definition.path)}, factory: (${b.definition.isolateSource}) }`).join(',\n');
+  return `(${PRELUDE_SOURCE})([${list}])`;
+}
+
 export class Sandbox {
-  private readonly pools = new Map<number, IsolatePool>();
+  private readonly pools = new Map<string, IsolatePool>();
   private readonly compiled = new CompiledScriptCache();
-  private readonly onHostCall: HostCallHandler;
-  private readonly generations = new WeakMap<SandboxIsolate, number>();
+  private readonly calls: HostCalls;
+  private readonly hooks: ContextHooks;
+  private readonly watchdog = new Watchdog();
+  private readonly prelude: string;
   private generation = 0;
 
   constructor(private readonly options: SandboxOptions) {
-    this.onHostCall = createHostCallHandler(
-      new Map(options.bindings.map((b) => [b.definition.path, b])),
-      options.logger,
-    );
+    this.calls = createHostCalls(new Map(options.bindings.map((b) => [b.definition.path, b])), options.logger);
+    this.hooks = { calls: this.calls, onLog: (invocation, level, payload) => invocation?.log.addFromScript(level, payload) };
+    this.prelude = bootstrapSource(options.bindings);
   }
 
-  private pool(memoryMb: number): IsolatePool {
-    let pool = this.pools.get(memoryMb);
+  private pool(memoryMb: number, mode: EntryMode): IsolatePool {
+    const key = `${memoryMb}MB${mode === 'async' ? ' async' : ''}`;
+    let pool = this.pools.get(key);
     if (!pool) {
+      const capacity = mode === 'async' ? this.options.asyncInvocationsPerIsolate : 1;
+      const memoryLimitMb = mode === 'async' ? asyncIsolateMemoryMb(memoryMb, capacity) : memoryMb;
       pool = new IsolatePool({
         maxIsolates: this.options.maxIsolates,
         maxQueue: this.options.maxQueue,
-        create: () => SandboxIsolate.create({
-          memoryMb,
-          bindings: this.options.bindings.map((b) => b.definition),
-          onHostCall: this.onHostCall,
-          onLog: (invocation, level, payload) => invocation?.log.addFromScript(level, payload),
+        capacity,
+        spareIsolates: this.options.spareIsolates,
+        idleMs: this.options.idleMs,
+        create: (owner) => IsolateHost.create({
+          memoryLimitMb,
+          capacity,
+          prelude: this.prelude,
+          hooks: this.hooks,
+          calls: this.calls,
+          logger: this.options.logger,
+          watchdog: this.watchdog,
+          onSlotFree: (host) => owner.slotFree(host),
+          onDead: (host) => owner.dead(host),
         }),
       });
-      this.pools.set(memoryMb, pool);
+      this.pools.set(key, pool);
     }
     return pool;
   }
 
-  /** Creates isolates for the given memory sizes ahead of the first invocations. */
+  /** Creates sync-mode isolates for the given memory sizes ahead of the first invocations. */
   async warm(memorySizes: readonly number[], perPool: number): Promise<void> {
-    await Promise.all([...new Set(memorySizes)].map((mb) => this.pool(mb).warm(perPool)));
+    await Promise.all([...new Set(memorySizes)].map((mb) => this.pool(mb, 'sync').warm(perPool)));
   }
 
   async run(request: RunRequest): Promise<RunOutcome> {
-    const pool = this.pool(request.invocation.limits.memoryMb);
-    const isolate = await pool.acquire();
-    try {
-      if ((this.generations.get(isolate) ?? 0) !== this.generation) {
-        await isolate.forgetAll();
-        this.generations.set(isolate, this.generation);
-      }
-      const script = this.compiled.get(request.filename, request.source, request.hash);
-      return await isolate.run(script, request.kind, JSON.stringify(request.payload), request.invocation);
-    } finally {
-      pool.release(isolate);
-    }
+    const script = this.compiled.get(request.filename, request.source, request.hash);
+    const host = await this.pool(request.invocation.limits.memoryMb, script.mode).acquire();
+    return host.execute(script, request.kind, JSON.stringify(request.payload), request.invocation, this.generation);
   }
 
   /** Drops every compiled script: the next run of each compiles it again. */
@@ -85,15 +104,17 @@ export class Sandbox {
     this.compiled.clear();
   }
 
-  stats(): { pools: Record<string, IsolatePool['stats']>; compiledScripts: number } {
-    const pools: Record<string, IsolatePool['stats']> = {};
-    for (const [mb, pool] of this.pools) pools[`${mb}MB`] = pool.stats;
+  stats(): { pools: Record<string, PoolStats>; compiledScripts: number } {
+    const pools: Record<string, PoolStats> = {};
+    for (const [key, pool] of this.pools) pools[key] = pool.stats;
     return { pools, compiledScripts: this.compiled.size };
   }
 
-  close(): void {
-    for (const pool of this.pools.values()) pool.close();
+  /** Lets running invocations end, then disposes every isolate. */
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((pool) => pool.close()));
     this.pools.clear();
+    this.watchdog.close();
     this.compiled.clear();
   }
 }

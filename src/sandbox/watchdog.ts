@@ -1,48 +1,69 @@
-// Enforces the CPU limit where isolated-vm's own `timeout` does not reach
-// (code resumed after an await): one shared ticker samples the CPU time of the
-// isolates that are running an invocation.
-import type ivm from 'isolated-vm';
+// One ticker for the whole sandbox, instead of timers per invocation: it ends
+// invocations past their wall-clock deadline (their host calls are aborted,
+// their callers answered), and asks long-running turns for a heap sample.
+import type { ScriptRun } from './script-run.js';
 
-interface Watch {
-  isolate: ivm.Isolate;
-  cpuStart: bigint;
-  cpuLimit: bigint;
-  onExceeded: () => void;
+const TICK_MS = 10;
+
+/** A turn of isolate code that is running now. */
+export interface RunningTurn {
+  /** called on each tick while the turn runs */
+  check(now: number): void;
 }
 
-const TICK_MS = 5;
-const watches = new Set<Watch>();
-let timer: NodeJS.Timeout | undefined;
+export class Watchdog {
+  private readonly runs = new Set<ScriptRun>();
+  private readonly turns = new Set<RunningTurn>();
+  private timer?: NodeJS.Timeout;
 
-function tick(): void {
-  for (const w of watches) {
-    let used: bigint;
-    try {
-      used = w.isolate.cpuTime - w.cpuStart;
-    } catch {
-      watches.delete(w);
-      continue;
-    }
-    if (used > w.cpuLimit) {
-      watches.delete(w);
-      w.onExceeded();
-    }
+  addRun(run: ScriptRun): void {
+    this.runs.add(run);
+    this.start();
   }
-  if (watches.size === 0 && timer) {
-    clearInterval(timer);
-    timer = undefined;
-  }
-}
 
-/** Watches the isolate's CPU time from now on; returns the function that stops watching. */
-export function watchCpu(isolate: ivm.Isolate, cpuLimitMs: number, onExceeded: () => void): () => void {
-  const w: Watch = { isolate, cpuStart: isolate.cpuTime, cpuLimit: BigInt(Math.round(cpuLimitMs * 1e6)), onExceeded };
-  watches.add(w);
-  if (!timer) {
-    timer = setInterval(tick, TICK_MS);
-    timer.unref();
+  deleteRun(run: ScriptRun): void {
+    this.runs.delete(run);
+    this.stopIfIdle();
   }
-  return () => {
-    watches.delete(w);
-  };
+
+  addTurn(turn: RunningTurn): void {
+    this.turns.add(turn);
+    this.start();
+  }
+
+  deleteTurn(turn: RunningTurn): void {
+    this.turns.delete(turn);
+    this.stopIfIdle();
+  }
+
+  private start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  private stopIfIdle(): void {
+    if (this.runs.size === 0 && this.turns.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const run of this.runs) {
+      if (now >= run.invocation.deadline) {
+        this.runs.delete(run);
+        run.invocation.end('WALL_CLOCK_LIMIT');
+      }
+    }
+    for (const turn of this.turns) turn.check(now);
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.runs.clear();
+    this.turns.clear();
+  }
 }

@@ -4,7 +4,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ScriptMetadataError } from '../app/errors.js';
 import { InputError, ScriptFailure, ScriptNotFoundError } from '../kinds/errors.js';
-import { QueueFullError, RuntimeClosedError } from '../sandbox/errors.js';
+import { IsolateResetError, QueueFullError, RuntimeClosedError } from '../sandbox/errors.js';
 
 export interface ErrorBody {
   error: { name: string; message: string; code?: string };
@@ -48,7 +48,7 @@ export function classify(err: unknown): { status: number; body: unknown } {
   if (err instanceof ScriptFailure) return { status: 422, body: err.body };
   if (err instanceof ScriptNotFoundError) return { status: 404, body: errorBody('NotFound', err.message, err.code) };
   if (err instanceof InputError) return { status: 400, body: errorBody('InputError', err.message, err.code) };
-  if (err instanceof QueueFullError || err instanceof RuntimeClosedError || err instanceof ServiceUnavailableError) {
+  if (err instanceof QueueFullError || err instanceof RuntimeClosedError || err instanceof IsolateResetError || err instanceof ServiceUnavailableError) {
     return { status: 503, body: errorBody(err.name, err.message, err.code) };
   }
   if (err instanceof ScriptMetadataError) return { status: 500, body: errorBody(err.name, err.message, err.code) };

@@ -5,6 +5,7 @@
 // templates, and no label ever carries input, a URL or a secret.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Runtime } from '../runtime/runtime.js';
+import type { PoolStats } from '../sandbox/isolate-pool.js';
 import type { CircuitEvent, RuntimeObserver } from '../runtime/observer.js';
 
 const CIRCUIT_VALUE: Record<CircuitEvent['state'], number> = { closed: 0, 'half-open': 1, open: 2 };
@@ -66,14 +67,15 @@ export class ServerMetrics {
     });
     this.rejected = new Counter({ name: 'scriptcode_rejected_requests_total', help: 'Requests answered 503: queue_full, starting, stopping', labelNames: ['reason'], registers });
 
-    const pools = (read: (s: { size: number; busy: number; idle: number; queued: number }) => number) =>
+    const pools = (read: (s: PoolStats) => number) =>
       function (this: Gauge<'pool'>) {
         this.reset();
         const stats = getRuntime()?.stats();
         for (const [pool, s] of Object.entries(stats?.pools ?? {})) this.set({ pool }, read(s));
       };
-    new Gauge({ name: 'scriptcode_pool_isolates', help: 'Isolates per pool (memory size)', labelNames: ['pool'], registers, collect: pools((s) => s.size) });
+    new Gauge({ name: 'scriptcode_pool_isolates', help: 'Isolates per pool (memory size, and mode: "64MB", "64MB async")', labelNames: ['pool'], registers, collect: pools((s) => s.size) });
     new Gauge({ name: 'scriptcode_pool_busy', help: 'Isolates running an invocation', labelNames: ['pool'], registers, collect: pools((s) => s.busy) });
+    new Gauge({ name: 'scriptcode_pool_invocations', help: 'Invocations running on the pool\'s isolates (many per isolate in async mode)', labelNames: ['pool'], registers, collect: pools((s) => s.invocations) });
     new Gauge({ name: 'scriptcode_queue_depth', help: 'Invocations waiting for an isolate', labelNames: ['pool'], registers, collect: pools((s) => s.queued) });
     new Gauge({
       name: 'scriptcode_invocations_in_flight', help: 'Invocations running or waiting', registers,

@@ -1,4 +1,4 @@
-// Compiles scripts exactly as the sandbox does (src/sandbox/sandbox-isolate.ts:
+// Compiles scripts exactly as the sandbox does (src/sandbox/script-context.ts:
 // the source on its own, then wrapped as a function body), in one small
 // isolate that never runs them. So `check` reports what V8 — not some other
 // parser — would refuse, at the same file:line:column the runtime reports.

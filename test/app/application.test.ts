@@ -32,7 +32,7 @@ describe('Application.load', () => {
     const dir = await makeApp({ 'scriptcode.yaml': 'pool: { maxIsolates: 3 }\ncache: { watch: false }\n' });
     const app = await load(dir, { configOverrides: { pool: { maxQueue: 7 } } });
     expect(app.dir).toBe(dir);
-    expect(app.config.pool).toEqual({ maxIsolates: 3, maxQueue: 7 });
+    expect(app.config.pool).toEqual({ maxIsolates: 3, maxQueue: 7, asyncInvocationsPerIsolate: 64, spareIsolates: 2, idleSeconds: 60 });
     expect(app.watching).toBe(false);
     const bad = await makeApp({ 'scriptcode.yaml': 'nonsense: 1\n' });
     expect(await rejection(Application.load(bad))).toBeInstanceOf(ConfigError);

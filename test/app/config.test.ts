@@ -7,7 +7,7 @@ const DEFAULTS = {
   limits: {},
   logging: { level: 'info', sensitive: 'mask', maxLinesPerInvocation: 500 },
   cache: { ttlMs: 2000, watch: true },
-  pool: { maxIsolates: 16, maxQueue: 1000 },
+  pool: { maxIsolates: 'auto', maxQueue: 1000, asyncInvocationsPerIsolate: 64, spareIsolates: 2, idleSeconds: 60 },
 };
 
 async function configError(yaml: string, env: Record<string, string> = {}): Promise<ConfigError> {
@@ -34,7 +34,7 @@ describe('loadConfig: defaults', () => {
     const dir = await makeApp({ 'scriptcode.yaml': 'logging:\n  level: debug\npool:\n  maxQueue: 0\ncache: { ttlMs: 0 }\n' });
     const config = await loadConfig(dir);
     expect(config.logging).toEqual({ level: 'debug', sensitive: 'mask', maxLinesPerInvocation: 500 });
-    expect(config.pool).toEqual({ maxIsolates: 16, maxQueue: 0 });
+    expect(config.pool).toEqual({ maxIsolates: 'auto', maxQueue: 0, asyncInvocationsPerIsolate: 64, spareIsolates: 2, idleSeconds: 60 });
     expect(config.cache).toEqual({ ttlMs: 0, watch: true });
   });
 
@@ -75,7 +75,7 @@ describe('loadConfig: defaults', () => {
     });
     expect(config.services).toEqual({ crm: { url: 'https://b', retry: { attempts: 3 } } });
     expect(config.logging).toEqual({ level: 'warn', sensitive: 'hash', maxLinesPerInvocation: 500 });
-    expect(config.pool).toEqual({ maxIsolates: 2, maxQueue: 1000 });
+    expect(config.pool).toEqual({ maxIsolates: 2, maxQueue: 1000, asyncInvocationsPerIsolate: 64, spareIsolates: 2, idleSeconds: 60 });
   });
 
   it('validates overrides too', async () => {

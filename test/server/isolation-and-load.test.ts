@@ -1,6 +1,7 @@
 // Over HTTP: nothing carries over between invocations, a runaway script is a
 // 422 that does not disturb 20 others, a full queue is a 503 with Retry-After.
 import { afterEach, describe, expect, it } from 'vitest';
+import { startHttpServer } from '../helpers/servers.js';
 import { metric, startServer, type TestServer } from './helpers.js';
 
 let t: TestServer | undefined;
@@ -43,6 +44,38 @@ function callService(context) {
 });
 
 describe('runaway scripts', () => {
+  it('async mode: a memory bomb is a 422, the invocations sharing its isolate are 503 ISOLATE_RESET with Retry-After', async () => {
+    // holds every request until the test releases it
+    const held: (() => void)[] = [];
+    const partner = await startHttpServer((_req, res) => { held.push(() => res.end('{}')); });
+    try {
+      t = await startServer({
+        'scriptcode.yaml': `services:\n  partner: { url: '${partner.url}', allowInsecureHttp: true, network: { allowPrivate: true } }\n`,
+        'scripts/waits.js': "async function callService() { await api.rest.v1.get('partner'); return [{ ok: true }]; }",
+        'scripts/bomb.js': "async function callService() { await null; var a = []; for (;;) a.push(new Array(100000).fill(7)); }",
+        'scripts/bomb.yaml': 'limits: { cpuMs: 20000 }\n',
+      }, { config: { pool: { maxIsolates: 1, spareIsolates: 0 } } });
+      const mates = [t.post('/api/scripts/waits/run', {}), t.post('/api/scripts/waits/run', {})];
+      while (held.length < 2) await new Promise((r) => setTimeout(r, 10));
+      const bomb = await t.post('/api/scripts/bomb/run', {});
+      expect(bomb.status).toBe(422);
+      expect(bomb.json().error).toMatchObject({ name: 'LimitExceededError', code: 'MEMORY_LIMIT' });
+      for (const mate of await Promise.all(mates)) {
+        expect(mate.status).toBe(503);
+        expect(mate.headers['retry-after']).toBe('1');
+        expect(mate.json().error).toMatchObject({ name: 'IsolateResetError', code: 'ISOLATE_RESET' });
+      }
+      // a retry gets a fresh isolate
+      const retry = t.post('/api/scripts/waits/run', {});
+      while (held.length < 3) await new Promise((r) => setTimeout(r, 10));
+      held[2]!();
+      expect((await retry).json().output).toEqual([{ ok: true }]);
+    } finally {
+      for (const release of held) release();
+      await partner.close();
+    }
+  });
+
   it('an endless loop and a memory bomb are 422s while 20 well-behaved invocations at the same time all succeed', async () => {
     t = await startServer({
       'scripts/loop.js': 'function callService() { for (;;) {} }',

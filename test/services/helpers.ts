@@ -10,7 +10,7 @@ export function appConfig(parts: Partial<AppConfig> = {}): AppConfig {
     limits: {},
     logging: { level: 'info', sensitive: 'mask', maxLinesPerInvocation: 500 },
     cache: { ttlMs: 2000, watch: true },
-    pool: { maxIsolates: 16, maxQueue: 1000 },
+    pool: { maxIsolates: 16, maxQueue: 1000, asyncInvocationsPerIsolate: 64, spareIsolates: 2, idleSeconds: 60 },
     ...parts,
   };
 }

@@ -4,10 +4,18 @@
 // A fragment of one function body, not a module: the parts share one scope
 // and are joined in file-name order.
 const g = globalThis;
+// hostCall: a call the script waits for with its thread blocked (sync mode);
+// hostStart: starts a call whose answer comes back later through settle()
+// (async mode); hostDone: an invocation that did not finish within its first
+// turn reports its answer. All are taken before any script code can see them.
 const hostCall = g.__scHostCall;
+const hostStart = g.__scHostStart;
 const hostLog = g.__scHostLog;
+const hostDone = g.__scHostDone;
 delete g.__scHostCall;
+delete g.__scHostStart;
 delete g.__scHostLog;
+delete g.__scHostDone;
 
 const {
   freeze, getOwnPropertyDescriptor, defineProperty, getPrototypeOf,
@@ -28,6 +36,10 @@ const mapGet = Map.prototype.get;
 const mapSet = Map.prototype.set;
 const mapDelete = Map.prototype.delete;
 const mapClear = Map.prototype.clear;
+const PromiseCtor = Promise;
+const promiseResolve = Promise.resolve;
+const promiseReject = Promise.reject;
+const promiseThen = Promise.prototype.then;
 const arrayPush = Array.prototype.push;
 const arrayMap = Array.prototype.map;
 const arraySlice = Array.prototype.slice;

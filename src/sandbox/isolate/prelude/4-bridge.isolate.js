@@ -3,8 +3,8 @@
 // A fragment of one function body, not a module: the parts share one scope
 // and are joined in file-name order.
 // ------------------------------------------------------------ host bridge
-// Makes a host call that looks synchronous to the script. Only JSON text
-// crosses; errors come back as data and are rebuilt here.
+// Host calls: synchronous-looking (sync mode) or promise-returning (async
+// mode). Only JSON text crosses; errors come back as data and are rebuilt here.
 function makeHostError(info, makeError) {
   const err = makeError ? makeError(info) : undefined;
   if (err) return err;
@@ -13,6 +13,10 @@ function makeHostError(info, makeError) {
   for (const k of objectKeys(info)) if (k !== 'name' && k !== 'message') e[k] = info[k];
   return e;
 }
+// The invocation running in this context: in async mode binding calls return
+// promises that the host settles later (settle() in the driver), by call id.
+const invocationState = { async: false, nextCallId: 0, pending: new MapCtor() };
+
 function bindingCaller(path, makeError) {
   return function call(method, args) {
     let payload;
@@ -22,10 +26,31 @@ function bindingCaller(path, makeError) {
       throw makeHostError({ name: 'TypeError', message: 'api.' + path + '.' + method +
         ': the arguments cannot be serialized to JSON (' + StringFn(e && e.message) + ')' }, undefined);
     }
-    const answer = jsonParse(hostCall.applySyncPromise(undefined, [path, method, payload === undefined ? '[]' : payload]));
-    if (answer.ok) return answer.value;
-    throw makeHostError(answer.error, makeError);
+    if (payload === undefined) payload = '[]';
+    if (!invocationState.async) {
+      const answer = jsonParse(hostCall.applySyncPromise(undefined, [path, method, payload]));
+      if (answer.ok) return answer.value;
+      throw makeHostError(answer.error, makeError);
+    }
+    const id = ++invocationState.nextCallId;
+    // The host answers at once only when it refuses the call (budget spent,
+    // invocation ended); otherwise the answer arrives through settle(id, …).
+    const refused = hostStart.applySync(undefined, [id, path, method, payload]);
+    if (refused) return reflectApply(promiseReject, PromiseCtor, [makeHostError(jsonParse(refused).error, makeError)]);
+    return new PromiseCtor(function (resolve, reject) {
+      reflectApply(mapSet, invocationState.pending, [id, { resolve, reject, makeError }]);
+    });
   };
+}
+
+// Called by the host, in a turn of its own, when an async call has its answer.
+function settleCall(id, answerJson) {
+  const waiting = reflectApply(mapGet, invocationState.pending, [id]);
+  if (!waiting) return;
+  reflectApply(mapDelete, invocationState.pending, [id]);
+  const answer = jsonParse(answerJson);
+  if (answer.ok) waiting.resolve(answer.value);
+  else waiting.reject(makeHostError(answer.error, waiting.makeError));
 }
 
 const api = create(null);

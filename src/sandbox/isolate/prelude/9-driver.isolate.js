@@ -41,15 +41,38 @@ function finish(kind, value, changes, outcome, maxOutputChars) {
   return text;
 }
 
-// Runs one invocation. `payloadJson` carries the input of the kind; the
-// answer is JSON text: { ok: true, value } or { ok: false, error }.
-async function invoke(hash, kind, payloadJson, maxOutputChars) {
+function errorAnswer(err, filename) {
+  return jsonStringify({ ok: false, error: describeError(err, filename) });
+}
+
+// Ends the invocation that did not finish within its first turn: the
+// context is cleaned and the answer handed to the host, exactly once.
+function finishLater(filename, produce) {
+  let answer;
+  try {
+    answer = produce();
+  } catch (err) {
+    answer = errorAnswer(err, filename);
+  }
+  invocationState.pending = new MapCtor();
+  resetGlobals();
+  hostDone.applySync(undefined, [answer]);
+}
+
+// Runs one invocation. `payloadJson` carries the input of the kind. The
+// answer is JSON text, { ok: true, value } or { ok: false, error }, returned
+// at once when the entry point finished synchronously, else '' now and the
+// answer later through hostDone. In async mode binding calls return promises.
+function invoke(hash, kind, payloadJson, maxOutputChars, asyncMode) {
+  invocationState.async = asyncMode;
+  invocationState.pending = new MapCtor();
   if (!resetGlobals()) return jsonStringify({ ok: false, tainted: true });
   const entry = reflectApply(mapGet, factories, [hash]);
   if (!entry) return jsonStringify({ ok: false, missing: true });
   const filename = entry.filename;
   const changes = {};
   const outcome = { kind: undefined };
+  let value;
   try {
     const payload = jsonParse(payloadJson);
     const exported = reflectApply(entry.factory, g, []);
@@ -62,7 +85,6 @@ async function invoke(hash, kind, payloadJson, maxOutputChars) {
       e.name = 'EntryPointError';
       throw e;
     }
-    let value;
     if (kind === 'scriptService' || kind === 'validationScript') {
       value = fn(makeScriptContext(payload, kind === 'validationScript', changes));
     } else if (kind === 'scriptTask') {
@@ -72,14 +94,22 @@ async function invoke(hash, kind, payloadJson, maxOutputChars) {
       value = fn(freeze({ textToFormat: StringFn(payload.textToFormat), locale: payload.locale === undefined ? null : payload.locale,
         cursorPosition: payload.cursorPosition === undefined ? null : payload.cursorPosition }));
     }
-    if (value !== null && typeof value === 'object' && typeof value.then === 'function') value = await value;
-    return finish(kind, value, changes, outcome, maxOutputChars);
+    if (value === null || typeof value !== 'object' || typeof value.then !== 'function') {
+      const answer = finish(kind, value, changes, outcome, maxOutputChars);
+      resetGlobals();
+      return answer;
+    }
   } catch (err) {
-    const info = describeError(err, filename);
-    return jsonStringify({ ok: false, error: info });
-  } finally {
     resetGlobals();
+    return errorAnswer(err, filename);
   }
+  // A promise (async entry point, or a returned thenable): its continuation
+  // runs in later turns; the host learns the answer through hostDone.
+  reflectApply(promiseThen, reflectApply(promiseResolve, PromiseCtor, [value]), [
+    (settled) => finishLater(filename, () => finish(kind, settled, changes, outcome, maxOutputChars)),
+    (err) => finishLater(filename, () => errorAnswer(err, filename)),
+  ]);
+  return '';
 }
 
-return freeze({ define, forget, invoke });
+return freeze({ define, forget, invoke, settle: settleCall });

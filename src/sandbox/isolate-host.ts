@@ -1,0 +1,298 @@
+// One V8 isolate and its contexts. It runs one turn of isolate code at a time
+// (V8 would anyway), which is what lets it charge each turn's CPU time to the
+// invocation it belongs to. A sync-mode isolate serves one invocation at a
+// time; an async-mode one serves up to `capacity`, each in its own context.
+// The isolate is disposed only when no invocation uses it: never while one of
+// its threads waits for a host call.
+import ivm from 'isolated-vm';
+import type { RuntimeLogger } from '../logging/logger.js';
+import type { CompiledScript } from './compiled-script.js';
+import type { ScriptErrorInfo } from './errors.js';
+import type { Invocation } from './invocation.js';
+import type { LimitCode } from './limits.js';
+import type { RunOutcome, TurnResult } from './run-outcome.js';
+import { compileFor, ScriptContext, type ContextHooks } from './script-context.js';
+import { ScriptRun, type RunHost } from './script-run.js';
+import type { HostCalls } from './bridge.js';
+import type { RunningTurn, Watchdog } from './watchdog.js';
+
+export interface IsolateHostOptions {
+  /** heap limit of the isolate */
+  memoryLimitMb: number;
+  /** invocations that may share it at once */
+  capacity: number;
+  prelude: string;
+  hooks: ContextHooks;
+  calls: HostCalls;
+  logger: RuntimeLogger;
+  /** follows runs (wall clock) and turns (heap samples) */
+  watchdog: Watchdog;
+  /** an invocation slot is free again */
+  onSlotFree(host: IsolateHost): void;
+  /** the isolate died (memory limit): the pool forgets it */
+  onDead(host: IsolateHost): void;
+}
+
+/**
+ * A turn stopped by its timeout while its heap had grown well beyond what its
+ * contexts need was a memory bomb that the clock caught first: near its limit
+ * V8 spends most of its time collecting garbage, slower still when its helper
+ * threads get no core (a loaded machine: 29–37 MB of a 64 MB heap after 1 s),
+ * so which limit fires first depends on the machine's load. Judged by the heap
+ * at the end of the turn (see HeapWatchedTurn), it is the memory limit, every
+ * time. A CPU loop's heap stays at its baseline (~2 MB, ~0.3 MB per context)
+ * plus garbage not yet collected: in an async isolate, whose many contexts
+ * come and go, that garbage can be large, so there the heap must be half full.
+ */
+const SYNC_GROWTH_SHARE = 0.15;
+const ASYNC_HEAP_SHARE = 0.5;
+const BASELINE_BYTES = 3 * 1024 * 1024;
+const CONTEXT_BYTES = 300 * 1024;
+
+/**
+ * ICU's data is loaded by the first use of Intl in the process (~45 ms): done
+ * once ahead, so that it is not charged to a formatter's 50 ms on a keystroke.
+ */
+let intlLoaded = false;
+async function loadIntl(isolate: ivm.Isolate): Promise<void> {
+  if (intlLoaded) return;
+  intlLoaded = true;
+  const context = await isolate.createContext();
+  try {
+    await context.eval("new Intl.NumberFormat('en-US').format(1.5); new Intl.DateTimeFormat('en-US').format(0); new Intl.Collator('en').compare('a', 'b'); new Intl.PluralRules('en').select(1);", { timeout: 5_000 });
+  } finally {
+    context.release();
+  }
+}
+
+export class IsolateHost implements RunHost {
+  /** slots taken (the pool reserves one per invocation) */
+  active = 0;
+  idleSince = Date.now();
+  private dead = false;
+  private readonly free: ScriptContext[] = [];
+  private readonly runs = new Set<ScriptRun>();
+  private readonly scripts = new Map<string, ivm.Script>();
+  private generation = 0;
+  private locked = false;
+  private readonly lockWaiters: (() => void)[] = [];
+
+  private constructor(private readonly isolate: ivm.Isolate, private readonly prelude: ivm.Script, readonly options: IsolateHostOptions) {}
+
+  static async create(options: IsolateHostOptions): Promise<IsolateHost> {
+    const isolate = new ivm.Isolate({ memoryLimit: options.memoryLimitMb });
+    try {
+      await loadIntl(isolate);
+      const prelude = await isolate.compileScript(options.prelude, { filename: 'scriptcode:prelude' });
+      const host = new IsolateHost(isolate, prelude, options);
+      host.free.push(await ScriptContext.create(isolate, prelude, options.hooks));
+      return host;
+    } catch (err) {
+      if (!isolate.isDisposed) isolate.dispose();
+      throw err;
+    }
+  }
+
+  get capacity(): number {
+    return this.options.capacity;
+  }
+
+  get isDead(): boolean {
+    return this.dead;
+  }
+
+  /** Runs one invocation in a context of this isolate; the pool has reserved its slot. */
+  async execute(script: CompiledScript, kind: string, payloadJson: string, invocation: Invocation, generation: number): Promise<RunOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      let context: ScriptContext | ScriptErrorInfo;
+      try {
+        context = await this.contextFor(script, generation);
+      } catch (err) {
+        this.slotDone();
+        if (this.dead) return { type: 'isolateReset' };
+        throw err;
+      }
+      if (!(context instanceof ScriptContext)) {
+        this.slotDone();
+        return { type: 'scriptError', error: context };
+      }
+      const run = new ScriptRun(invocation, this, context, script, this.options.calls);
+      this.runs.add(run);
+      this.options.watchdog.addRun(run);
+      run.start(kind, payloadJson);
+      const end = await run.end;
+      this.options.watchdog.deleteRun(run);
+      if (end.type !== 'retry') return end;
+      if (attempt > 0) {
+        this.slotDone();
+        return { type: 'scriptError', error: { name: 'Error', code: 'INTERNAL', message: 'the runtime could not prepare a clean context' } };
+      }
+    }
+  }
+
+  /** A free context with the script defined (one already holding it first), or the script's compile error. */
+  private async contextFor(script: CompiledScript, generation: number): Promise<ScriptContext | ScriptErrorInfo> {
+    await this.lock();
+    try {
+      if (this.dead) throw new Error('isolate disposed');
+      if (this.generation !== generation) {
+        for (const compiled of this.scripts.values()) compiled.release();
+        this.scripts.clear();
+        this.generation = generation;
+      }
+      let index = this.free.findIndex((c) => c.generation === generation && c.isDefined(script));
+      if (index < 0) index = this.free.length - 1;
+      const context = index >= 0 ? this.free.splice(index, 1)[0]! : await ScriptContext.create(this.isolate, this.prelude, this.options.hooks);
+      try {
+        if (context.generation !== generation) {
+          await context.forgetAll();
+          context.generation = generation;
+        }
+        if (!context.isDefined(script)) {
+          let compiled = this.scripts.get(script.key);
+          if (!compiled) {
+            const result = await compileFor(this.isolate, script);
+            if (!(result instanceof ivm.Script)) {
+              this.free.push(context);
+              return result;
+            }
+            compiled = result;
+            this.scripts.set(script.key, compiled);
+          }
+          await context.define(script, compiled);
+        }
+      } catch (err) {
+        context.release();
+        this.checkDisposed();
+        throw err;
+      }
+      return context;
+    } finally {
+      this.unlock();
+    }
+  }
+
+  async turn(run: ScriptRun, call: (timeoutMs: number) => Promise<unknown>): Promise<TurnResult> {
+    await this.lock();
+    try {
+      if (this.dead) return { type: 'isolateReset' };
+      const budget = run.turnBudget();
+      if (budget.ms <= 0) return { type: 'limit', code: budget.code };
+      const timeoutMs = Math.max(1, Math.ceil(budget.ms));
+      const turn = new HeapWatchedTurn(this.isolate, timeoutMs);
+      this.options.watchdog.addTurn(turn);
+      const cpuBefore = this.isolate.cpuTime;
+      try {
+        return { type: 'answer', answer: await call(timeoutMs) as string };
+      } catch (err) {
+        return await this.classify(err, run, budget.code, turn);
+      } finally {
+        this.options.watchdog.deleteTurn(turn);
+        if (!this.isolate.isDisposed) run.addCpu(this.isolate.cpuTime - cpuBefore);
+      }
+    } finally {
+      this.unlock();
+    }
+  }
+
+  private async classify(err: unknown, run: ScriptRun, timeoutCode: LimitCode, turn: HeapWatchedTurn): Promise<TurnResult> {
+    const message = String((err as Error)?.message ?? err);
+    if (this.isolate.isDisposed || /memory limit/i.test(message)) {
+      this.die(run);
+      return { type: 'limit', code: 'MEMORY_LIMIT' };
+    }
+    if (/timed out/i.test(message)) {
+      const heap = await turn.heapAtEnd();
+      if (!heap) return { type: 'limit', code: timeoutCode };
+      const used = heap.used_heap_size + heap.externally_allocated_size;
+      const bomb = this.capacity === 1
+        ? used - BASELINE_BYTES - CONTEXT_BYTES >= heap.heap_size_limit * SYNC_GROWTH_SHARE
+        : used >= heap.heap_size_limit * ASYNC_HEAP_SHARE;
+      return { type: 'limit', code: bomb ? 'MEMORY_LIMIT' : timeoutCode };
+    }
+    this.options.logger.error({ err, invocationId: run.invocation.id }, 'isolate call failed unexpectedly');
+    return { type: 'failed', error: err };
+  }
+
+  /** isolated-vm disposes an isolate that went over its memory limit by itself. */
+  private checkDisposed(): void {
+    if (this.isolate.isDisposed && !this.dead) this.die(undefined);
+  }
+
+  private die(culprit: ScriptRun | undefined): void {
+    if (this.dead) return;
+    this.dead = true;
+    for (const run of this.runs) if (run !== culprit) run.reset();
+    this.runs.clear();
+    this.free.length = 0;
+    this.dispose();
+    this.options.onDead(this);
+  }
+
+  contextDone(run: ScriptRun, context: ScriptContext, reusable: boolean): void {
+    this.runs.delete(run);
+    if (this.dead) return;
+    context.user = undefined;
+    if (reusable) this.free.push(context);
+    else context.release();
+    // a run that starts over in a fresh context keeps its slot
+    if (!run.retrying) this.slotDone();
+  }
+
+  private slotDone(): void {
+    this.active--;
+    if (this.active === 0) this.idleSince = Date.now();
+    if (!this.dead) this.options.onSlotFree(this);
+  }
+
+  private lock(): Promise<void> {
+    if (!this.locked) {
+      this.locked = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.lockWaiters.push(resolve));
+  }
+
+  private unlock(): void {
+    const next = this.lockWaiters.shift();
+    if (next) next();
+    else this.locked = false;
+  }
+
+  /** Frees the isolate; the pool calls it only when no invocation uses it. */
+  dispose(): void {
+    for (const context of this.free.splice(0)) context.release();
+    for (const compiled of this.scripts.values()) compiled.release();
+    this.scripts.clear();
+    if (!this.isolate.isDisposed) {
+      try {
+        this.isolate.dispose();
+      } catch {
+        // already disposed by isolated-vm itself (memory limit)
+      }
+    }
+  }
+}
+
+/**
+ * A turn that has run for half its time asks for heap statistics. isolated-vm
+ * answers once the turn has ended, before V8 collects the garbage the turn
+ * left: so a turn stopped by its timeout can tell a memory bomb (a heap near
+ * its limit) from a CPU loop. Asked afterwards, the heap is already collected.
+ */
+class HeapWatchedTurn implements RunningTurn {
+  private readonly sampleAt: number;
+  private sample?: Promise<ivm.HeapStatistics | undefined>;
+
+  constructor(private readonly isolate: ivm.Isolate, timeoutMs: number) {
+    this.sampleAt = Date.now() + timeoutMs / 2;
+  }
+
+  check(now: number): void {
+    if (!this.sample && now >= this.sampleAt) this.sample = this.isolate.getHeapStatistics().catch(() => undefined);
+  }
+
+  heapAtEnd(): Promise<ivm.HeapStatistics | undefined> {
+    return this.sample ?? this.isolate.getHeapStatistics().catch(() => undefined);
+  }
+}

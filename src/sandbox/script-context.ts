@@ -1,0 +1,149 @@
+// One hardened V8 context inside an isolate: the prelude's driver, the host
+// functions bound to it, and the scripts defined in it. One invocation at a
+// time uses it (never two in one global object); the prelude resets what an
+// invocation left behind, so a context is reused for the next one.
+import ivm from 'isolated-vm';
+import type { HostCalls } from './bridge.js';
+import { parseCompileError, type CompiledScript } from './compiled-script.js';
+import type { ScriptErrorInfo } from './errors.js';
+import type { Invocation } from './invocation.js';
+
+/** What a context reports to the run using it. */
+export interface ContextUser {
+  readonly invocation: Invocation;
+  /** an async call started (sync on the main thread): '' to go on, else the refusal answer */
+  startCall(id: number, path: string, method: string, argsJson: string): string;
+  /** the invocation finished after its first turn */
+  done(answer: string): void;
+}
+
+export interface ContextHooks {
+  calls: HostCalls;
+  onLog(invocation: Invocation | undefined, level: string, payload: string): void;
+}
+
+type DriverFn = ivm.Reference<(...args: unknown[]) => unknown>;
+
+export class ScriptContext {
+  /** the run using this context now */
+  user?: ContextUser;
+  /** the sandbox generation whose scripts are defined here (cache invalidation) */
+  generation = 0;
+  private readonly defined = new Set<string>();
+  private released = false;
+
+  private constructor(
+    private readonly context: ivm.Context,
+    private readonly driver: { define: DriverFn; forget: DriverFn; invoke: DriverFn; settle: DriverFn },
+  ) {}
+
+  static async create(isolate: ivm.Isolate, prelude: ivm.Script, hooks: ContextHooks): Promise<ScriptContext> {
+    const context = await isolate.createContext();
+    const holder: { self?: ScriptContext } = {};
+    const user = () => holder.self?.user;
+    const refs = {
+      __scHostCall: new ivm.Reference((path: string, method: string, argsJson: string) => {
+        const invocation = user()?.invocation;
+        const refused = hooks.calls.refuse(invocation, String(path), String(method));
+        return refused ?? hooks.calls.perform(invocation!, String(path), String(method), String(argsJson));
+      }),
+      __scHostStart: new ivm.Reference((id: number, path: string, method: string, argsJson: string) => {
+        const current = user();
+        if (!current) return hooks.calls.refuse(undefined, String(path), String(method));
+        return current.startCall(Number(id), String(path), String(method), String(argsJson));
+      }),
+      __scHostLog: new ivm.Reference((level: string, payload: string) => hooks.onLog(user()?.invocation, String(level), String(payload))),
+      __scHostDone: new ivm.Reference((answer: string) => user()?.done(String(answer))),
+    };
+    try {
+      for (const [name, ref] of Object.entries(refs)) context.global.setSync(name, ref);
+      const driverRef = (await prelude.run(context, { reference: true, timeout: 5_000 })) as ivm.Reference<Record<string, unknown>>;
+      const get = (name: string) => driverRef.getSync(name, { reference: true }) as DriverFn;
+      const driver = { define: get('define'), forget: get('forget'), invoke: get('invoke'), settle: get('settle') };
+      driverRef.release();
+      holder.self = new ScriptContext(context, driver);
+      return holder.self;
+    } catch (err) {
+      context.release();
+      throw err;
+    }
+  }
+
+  get usable(): boolean {
+    return !this.released;
+  }
+
+  /** Defines the script in this context (its factory, from the isolate's compiled copy). */
+  async define(script: CompiledScript, compiled: ivm.Script): Promise<void> {
+    if (this.defined.has(script.key)) return;
+    const factory = (await compiled.run(this.context, { reference: true, timeout: 1_000 })) as ivm.Reference<unknown>;
+    try {
+      await this.driver.define.apply(undefined, [script.key, script.filename, factory.derefInto()], { timeout: 1_000 });
+    } finally {
+      factory.release();
+    }
+    this.defined.add(script.key);
+  }
+
+  isDefined(script: CompiledScript): boolean {
+    return this.defined.has(script.key);
+  }
+
+  /** Drops the scripts defined here (cache invalidation). */
+  async forgetAll(): Promise<void> {
+    this.defined.clear();
+    await this.driver.forget.apply(undefined, [], { timeout: 1_000 });
+  }
+
+  /** The first turn of an invocation: the answer text, or '' when it goes on in later turns. */
+  invoke(script: CompiledScript, kind: string, payloadJson: string, maxOutputChars: number, timeoutMs: number): Promise<string> {
+    return this.driver.invoke.apply(undefined, [script.key, kind, payloadJson, maxOutputChars, script.mode === 'async'], { timeout: timeoutMs }) as Promise<string>;
+  }
+
+  /** A later turn: the answer to an async call; the script's continuation runs inside it. */
+  settle(callId: number, answerJson: string, timeoutMs: number): Promise<unknown> {
+    return this.driver.settle.apply(undefined, [callId, answerJson], { timeout: timeoutMs });
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.user = undefined;
+    this.defined.clear();
+    for (const ref of Object.values(this.driver)) ref.release();
+    try {
+      this.context.release();
+    } catch {
+      // the isolate is already gone
+    }
+  }
+}
+
+/** Compiles a script for one isolate; a compile error is the script's own. */
+export async function compileFor(isolate: ivm.Isolate, script: CompiledScript): Promise<ivm.Script | ScriptErrorInfo> {
+  if (script.compileError) return script.compileError;
+  if (!script.checked) {
+    // The source must be a complete script by itself, so that nothing in it
+    // can close the wrapper function and run outside of it.
+    try {
+      (await isolate.compileScript(script.source, { filename: script.filename })).release();
+    } catch (err) {
+      script.compileError = parseCompileError(err, script.filename);
+    }
+    script.checked = true;
+    if (script.compileError) return script.compileError;
+  }
+  try {
+    const compiled = await isolate.compileScript(script.wrapped, {
+      filename: script.filename,
+      lineOffset: -1,
+      ...(script.cachedData ? { cachedData: script.cachedData } : { produceCachedData: true }),
+    });
+    const produced = (compiled as ivm.Script & { cachedData?: ivm.ExternalCopy<ArrayBuffer> }).cachedData;
+    if (!script.cachedData && produced) script.cachedData = produced;
+    return compiled;
+  } catch (err) {
+    script.compileError = parseCompileError(err, script.filename);
+    return script.compileError;
+  }
+}

@@ -1,0 +1,49 @@
+// The pool sizes itself from the machine, keeps spare isolates ready ahead of
+// demand and retires idle ones (issue 10, "sync mode at scale").
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startRuntime, type TestRuntime } from '../helpers/app.js';
+import { testBinding } from '../helpers/test-binding.js';
+import { autoMaxIsolates, asyncIsolateMemoryMb } from '../../src/sandbox/pool-sizing.js';
+
+const GB = 1024 ** 3;
+let t: TestRuntime | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+describe('pool sizing', () => {
+  it('maxIsolates: auto is one isolate per 32 MB of memory, between 16 and 1024', () => {
+    expect(autoMaxIsolates(24 * GB)).toBe(768);
+    expect(autoMaxIsolates(8 * GB)).toBe(256);
+    expect(autoMaxIsolates(0.25 * GB)).toBe(16);
+    expect(autoMaxIsolates(256 * GB)).toBe(1024);
+  });
+
+  it('an async isolate holds the kind\'s memory plus half a megabyte per slot', () => {
+    expect(asyncIsolateMemoryMb(64, 64)).toBe(96);
+    expect(asyncIsolateMemoryMb(128, 1)).toBe(129);
+  });
+});
+
+describe('pool lifecycle', () => {
+  it('keeps spare isolates ready ahead of demand and retires idle ones down to the spares', async () => {
+    t = await startRuntime({
+      'scriptcode.yaml': 'pool:\n  spareIsolates: 2\n  idleSeconds: 1\n',
+      'scripts/ok.js': 'function callService() { return [{ ok: true }]; }',
+      'scripts/sleeps.js': 'function callService() { api.test.v1.sleep(300); return [{ slept: true }]; }',
+    }, { bindings: [testBinding()], warmIsolates: 1 });
+    const pool = () => t!.runtime.stats().pools['64MB']!;
+    expect(pool().size).toBe(1);
+    const running = t.runtime.runScript('sleeps');
+    // the invocation took the warm isolate: two more are made so that two stay ready
+    await vi.waitFor(() => expect(pool()).toMatchObject({ size: 3, busy: 1, idle: 2 }));
+    await running;
+    // six blocked at once need six isolates
+    await Promise.all(Array.from({ length: 6 }, () => t!.runtime.runScript('sleeps')));
+    expect(pool().size).toBeGreaterThanOrEqual(6);
+    // idle for a second: back to the spares
+    await vi.waitFor(() => expect(pool().size).toBe(2), { timeout: 5_000, interval: 100 });
+    await expect(t.runtime.runScript('ok')).resolves.toMatchObject({ output: [{ ok: true }] });
+  });
+});
