@@ -228,7 +228,9 @@ declare namespace ScriptCode {
   /**
    * `api.rest.v1`: calls the services declared in scriptcode.yaml, by id.
    * Each call returns the response directly (and also works with `await`);
-   * a status other than 2xx throws RestResponseError.
+   * a status other than 2xx throws RestResponseError. In async mode (the entry
+   * point is `async function callService`) each call returns a Promise of the
+   * response instead: `await` it, or `await Promise.all([...])` to call in parallel.
    */
   interface RestV1 {
     get<T = any>(serviceId: string, params?: RestParams | null, headers?: RestHeaders | null): RestResponse<T>;
