@@ -1,7 +1,9 @@
-// One V8 isolate and its contexts. It runs one turn of isolate code at a time
-// (V8 would anyway), which is what lets it charge each turn's CPU time to the
-// invocation it belongs to. A sync-mode isolate serves one invocation at a
-// time; an async-mode one serves up to `capacity`, each in its own context.
+// One V8 isolate and its contexts. A sync-mode isolate serves one invocation
+// at a time; an async-mode one serves up to `capacity`, each in its own
+// context. Turns are queued to isolated-vm without waiting for each other
+// (one thread hand-off serves several); the isolate runs them one after the
+// other, and each turn's CPU time — the isolate's CPU clock since the
+// previous turn ended — is charged to the invocation it belongs to.
 // The isolate is disposed only when no invocation uses it: never while one of
 // its threads waits for a host call.
 import ivm from 'isolated-vm';
@@ -72,10 +74,10 @@ export class IsolateHost implements RunHost {
   private dead = false;
   private readonly free: ScriptContext[] = [];
   private readonly runs = new Set<ScriptRun>();
-  private readonly scripts = new Map<string, ivm.Script>();
+  private readonly scripts = new Map<string, Promise<ivm.Script | ScriptErrorInfo>>();
   private generation = 0;
-  private locked = false;
-  private readonly lockWaiters: (() => void)[] = [];
+  /** the isolate's CPU clock when the last turn (or other isolate task) was charged */
+  private charged = 0n;
 
   private constructor(private readonly isolate: ivm.Isolate, private readonly prelude: ivm.Script, readonly options: IsolateHostOptions) {}
 
@@ -132,74 +134,86 @@ export class IsolateHost implements RunHost {
 
   /** A free context with the script defined (one already holding it first), or the script's compile error. */
   private async contextFor(script: CompiledScript, generation: number): Promise<ScriptContext | ScriptErrorInfo> {
-    await this.lock();
+    if (this.dead) throw new Error('isolate disposed');
+    if (this.generation !== generation) {
+      for (const compiled of this.scripts.values()) void compiled.then((c) => c instanceof ivm.Script && c.release());
+      this.scripts.clear();
+      this.generation = generation;
+    }
+    let index = this.free.findIndex((c) => c.generation === generation && c.isDefined(script));
+    if (index < 0) index = this.free.length - 1;
+    let context: ScriptContext | undefined;
     try {
-      if (this.dead) throw new Error('isolate disposed');
-      if (this.generation !== generation) {
-        for (const compiled of this.scripts.values()) compiled.release();
-        this.scripts.clear();
-        this.generation = generation;
+      context = index >= 0 ? this.free.splice(index, 1)[0]! : await ScriptContext.create(this.isolate, this.prelude, this.options.hooks);
+      if (context.generation !== generation) {
+        await context.forgetAll();
+        context.generation = generation;
       }
-      let index = this.free.findIndex((c) => c.generation === generation && c.isDefined(script));
-      if (index < 0) index = this.free.length - 1;
-      const context = index >= 0 ? this.free.splice(index, 1)[0]! : await ScriptContext.create(this.isolate, this.prelude, this.options.hooks);
-      try {
-        if (context.generation !== generation) {
-          await context.forgetAll();
-          context.generation = generation;
+      if (!context.isDefined(script)) {
+        let compiled = this.scripts.get(script.key);
+        if (!compiled) {
+          compiled = compileFor(this.isolate, script);
+          this.scripts.set(script.key, compiled);
         }
-        if (!context.isDefined(script)) {
-          let compiled = this.scripts.get(script.key);
-          if (!compiled) {
-            const result = await compileFor(this.isolate, script);
-            if (!(result instanceof ivm.Script)) {
-              this.free.push(context);
-              return result;
-            }
-            compiled = result;
-            this.scripts.set(script.key, compiled);
-          }
-          await context.define(script, compiled);
+        const result = await compiled;
+        if (!(result instanceof ivm.Script)) {
+          this.free.push(context);
+          return result;
         }
-      } catch (err) {
-        context.release();
-        this.checkDisposed();
-        throw err;
+        await context.define(script, result);
       }
       return context;
+    } catch (err) {
+      context?.release();
+      this.checkDisposed();
+      throw err;
     } finally {
-      this.unlock();
+      // making contexts and defining scripts is nobody's CPU time
+      this.charge(undefined);
     }
   }
 
   async turn(run: ScriptRun, call: (timeoutMs: number) => Promise<unknown>): Promise<TurnResult> {
-    await this.lock();
+    if (this.dead) return { type: 'isolateReset' };
+    const budget = run.turnBudget();
+    if (budget.ms <= 0) return { type: 'limit', code: budget.code };
+    const timeoutMs = Math.max(1, Math.ceil(budget.ms));
+    const turn = new HeapWatchedTurn(this.isolate, timeoutMs);
+    this.options.watchdog.addTurn(turn);
     try {
-      if (this.dead) return { type: 'isolateReset' };
-      const budget = run.turnBudget();
-      if (budget.ms <= 0) return { type: 'limit', code: budget.code };
-      const timeoutMs = Math.max(1, Math.ceil(budget.ms));
-      const turn = new HeapWatchedTurn(this.isolate, timeoutMs);
-      this.options.watchdog.addTurn(turn);
-      const cpuBefore = this.isolate.cpuTime;
-      try {
-        return { type: 'answer', answer: await call(timeoutMs) as string };
-      } catch (err) {
-        return await this.classify(err, run, budget.code, turn);
-      } finally {
-        this.options.watchdog.deleteTurn(turn);
-        if (!this.isolate.isDisposed) run.addCpu(this.isolate.cpuTime - cpuBefore);
-      }
+      return { type: 'answer', answer: await call(timeoutMs) as string };
+    } catch (err) {
+      return await this.classify(err, run, budget.code, turn);
     } finally {
-      this.unlock();
+      this.options.watchdog.deleteTurn(turn);
+      this.charge(run);
     }
+  }
+
+  /**
+   * Charges the isolate's CPU time since the last charge to `run`. Turns finish
+   * in the order they ran; one finished while the next had already begun gives
+   * it a few microseconds of the next one, which that one is spared.
+   */
+  private charge(run: ScriptRun | undefined): void {
+    if (this.isolate.isDisposed) return;
+    const now = this.isolate.cpuTime;
+    run?.addCpu(now - this.charged);
+    this.charged = now;
   }
 
   private async classify(err: unknown, run: ScriptRun, timeoutCode: LimitCode, turn: HeapWatchedTurn): Promise<TurnResult> {
     const message = String((err as Error)?.message ?? err);
-    if (this.isolate.isDisposed || /memory limit/i.test(message)) {
+    // the turn that ran when the isolate went over its memory limit is told so
+    // (it finishes first); the turns queued behind it find the isolate gone
+    if (this.dead) return { type: 'isolateReset' };
+    if (/memory limit/i.test(message)) {
       this.die(run);
       return { type: 'limit', code: 'MEMORY_LIMIT' };
+    }
+    if (this.isolate.isDisposed) {
+      this.die(undefined);
+      return { type: 'isolateReset' };
     }
     if (/timed out/i.test(message)) {
       const heap = await turn.heapAtEnd();
@@ -245,24 +259,10 @@ export class IsolateHost implements RunHost {
     if (!this.dead) this.options.onSlotFree(this);
   }
 
-  private lock(): Promise<void> {
-    if (!this.locked) {
-      this.locked = true;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.lockWaiters.push(resolve));
-  }
-
-  private unlock(): void {
-    const next = this.lockWaiters.shift();
-    if (next) next();
-    else this.locked = false;
-  }
-
   /** Frees the isolate; the pool calls it only when no invocation uses it. */
   dispose(): void {
     for (const context of this.free.splice(0)) context.release();
-    for (const compiled of this.scripts.values()) compiled.release();
+    for (const compiled of this.scripts.values()) void compiled.then((c) => c instanceof ivm.Script && c.release());
     this.scripts.clear();
     if (!this.isolate.isDisposed) {
       try {

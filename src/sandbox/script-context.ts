@@ -11,8 +11,10 @@ import type { Invocation } from './invocation.js';
 /** What a context reports to the run using it. */
 export interface ContextUser {
   readonly invocation: Invocation;
-  /** an async call started (sync on the main thread): '' to go on, else the refusal answer */
-  startCall(id: number, path: string, method: string, argsJson: string): string;
+  /** names the invocation in the messages of the isolate */
+  readonly seq: number;
+  /** an async call started */
+  startCall(id: number, path: string, method: string, argsJson: string): void;
   /** the invocation finished after its first turn */
   done(answer: string): void;
 }
@@ -47,13 +49,17 @@ export class ScriptContext {
         const refused = hooks.calls.refuse(invocation, String(path), String(method));
         return refused ?? hooks.calls.perform(invocation!, String(path), String(method), String(argsJson));
       }),
-      __scHostStart: new ivm.Reference((id: number, path: string, method: string, argsJson: string) => {
+      // these two arrive without the isolate waiting: by the time they do, the
+      // context may serve another invocation, whose messages carry another seq
+      __scHostStart: new ivm.Reference((seq: number, id: number, path: string, method: string, argsJson: string) => {
         const current = user();
-        if (!current) return hooks.calls.refuse(undefined, String(path), String(method));
-        return current.startCall(Number(id), String(path), String(method), String(argsJson));
+        if (current?.seq === seq) current.startCall(Number(id), String(path), String(method), String(argsJson));
       }),
       __scHostLog: new ivm.Reference((level: string, payload: string) => hooks.onLog(user()?.invocation, String(level), String(payload))),
-      __scHostDone: new ivm.Reference((answer: string) => user()?.done(String(answer))),
+      __scHostDone: new ivm.Reference((seq: number, answer: string) => {
+        const current = user();
+        if (current?.seq === seq) current.done(String(answer));
+      }),
     };
     try {
       for (const [name, ref] of Object.entries(refs)) context.global.setSync(name, ref);
@@ -96,13 +102,13 @@ export class ScriptContext {
   }
 
   /** The first turn of an invocation: the answer text, or '' when it goes on in later turns. */
-  invoke(script: CompiledScript, kind: string, payloadJson: string, maxOutputChars: number, timeoutMs: number): Promise<string> {
-    return this.driver.invoke.apply(undefined, [script.key, kind, payloadJson, maxOutputChars, script.mode === 'async'], { timeout: timeoutMs }) as Promise<string>;
+  invoke(seq: number, script: CompiledScript, kind: string, payloadJson: string, maxOutputChars: number, timeoutMs: number): Promise<string> {
+    return this.driver.invoke.apply(undefined, [seq, script.key, kind, payloadJson, maxOutputChars, script.mode === 'async'], { timeout: timeoutMs }) as Promise<string>;
   }
 
   /** A later turn: the answer to an async call; the script's continuation runs inside it. */
-  settle(callId: number, answerJson: string, timeoutMs: number): Promise<unknown> {
-    return this.driver.settle.apply(undefined, [callId, answerJson], { timeout: timeoutMs });
+  settle(seq: number, callId: number, answerJson: string, timeoutMs: number): Promise<unknown> {
+    return this.driver.settle.apply(undefined, [seq, callId, answerJson], { timeout: timeoutMs });
   }
 
   release(): void {

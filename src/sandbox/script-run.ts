@@ -20,7 +20,10 @@ export interface RunHost {
 /** A run's outcome, or: start again in a fresh context (the old one could not be cleaned). */
 export type RunEnd = RunOutcome | { type: 'retry' };
 
+let lastSeq = 0;
+
 export class ScriptRun implements ContextUser {
+  readonly seq = ++lastSeq;
   private readonly pending = new Set<number>();
   private turnsInFlight = 0;
   private cpuNs = 0n;
@@ -49,7 +52,7 @@ export class ScriptRun implements ContextUser {
     this.context.user = this;
     this.invocation.onEnd = () => this.endedEarly();
     const maxChars = this.invocation.limits.maxOutputBytes;
-    void this.runTurn((timeoutMs) => this.context.invoke(this.script, kind, payloadJson, maxChars, timeoutMs));
+    void this.runTurn((timeoutMs) => this.context.invoke(this.seq, this.script, kind, payloadJson, maxChars, timeoutMs));
   }
 
   /** What the next turn may spend: the CPU left, or the wall-clock time left if that is less. */
@@ -63,16 +66,16 @@ export class ScriptRun implements ContextUser {
     this.cpuNs += ns;
   }
 
-  startCall(id: number, path: string, method: string, argsJson: string): string {
-    const refused = this.calls.refuse(this.invocation, path, method);
-    if (refused !== undefined) return refused;
+  startCall(id: number, path: string, method: string, argsJson: string): void {
+    if (this.finished) return;
     this.pending.add(id);
-    void this.calls.perform(this.invocation, path, method, argsJson).then((answer) => {
+    const refused = this.calls.refuse(this.invocation, path, method);
+    const answer = refused !== undefined ? Promise.resolve(refused) : this.calls.perform(this.invocation, path, method, argsJson);
+    void answer.then((text) => {
       this.pending.delete(id);
       if (this.finished) return;
-      void this.runTurn((timeoutMs) => this.context.settle(id, answer, timeoutMs).then(() => ''));
+      void this.runTurn((timeoutMs) => this.context.settle(this.seq, id, text, timeoutMs).then(() => ''));
     });
-    return '';
   }
 
   done(answer: string): void {
@@ -106,7 +109,7 @@ export class ScriptRun implements ContextUser {
     switch (result.type) {
       case 'answer':
         if (typeof result.answer === 'string' && result.answer !== '') this.answered(result.answer);
-        else if (!this.finished && this.pending.size === 0 && this.turnsInFlight === 0) this.unsettled();
+        else this.checkSettleable();
         return;
       case 'limit':
         this.contextDirty = true;
@@ -150,6 +153,23 @@ export class ScriptRun implements ContextUser {
     // RangeError instead of killing the isolate: it is the same limit.
     if (error.name === 'RangeError' && error.message === 'Array buffer allocation failed') return this.finish({ type: 'limit', code: 'MEMORY_LIMIT' });
     this.finish({ type: 'scriptError', error });
+  }
+
+  /**
+   * After a turn that left the invocation waiting: if no call of it is pending,
+   * nothing the runtime does can resume it. Calls started in the turn and its
+   * answer reach the host without the isolate waiting, so this is judged once
+   * they have all arrived: after the turn's own completion, one event-loop
+   * turn later.
+   */
+  private checkSettleable(): void {
+    if (this.finished || this.pending.size > 0 || this.turnsInFlight > 0) return;
+    setImmediate(() => {
+      if (!this.finished && this.pending.size === 0 && this.turnsInFlight === 0) {
+        this.unsettled();
+        this.releaseContextIfIdle();
+      }
+    });
   }
 
   /** Nothing the runtime does can resume the script: waiting longer would only hold its slot. */

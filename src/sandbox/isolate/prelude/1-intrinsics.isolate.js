@@ -7,7 +7,9 @@ const g = globalThis;
 // hostCall: a call the script waits for with its thread blocked (sync mode);
 // hostStart: starts a call whose answer comes back later through settle()
 // (async mode); hostDone: an invocation that did not finish within its first
-// turn reports its answer. All are taken before any script code can see them.
+// turn reports its answer. hostStart and hostDone do not wait for the host
+// (applyIgnored): a turn is pure isolate time. All are taken before any
+// script code can see them.
 const hostCall = g.__scHostCall;
 const hostStart = g.__scHostStart;
 const hostLog = g.__scHostLog;
@@ -38,7 +40,6 @@ const mapDelete = Map.prototype.delete;
 const mapClear = Map.prototype.clear;
 const PromiseCtor = Promise;
 const promiseResolve = Promise.resolve;
-const promiseReject = Promise.reject;
 const promiseThen = Promise.prototype.then;
 const arrayPush = Array.prototype.push;
 const arrayMap = Array.prototype.map;

@@ -15,7 +15,9 @@ function makeHostError(info, makeError) {
 }
 // The invocation running in this context: in async mode binding calls return
 // promises that the host settles later (settle() in the driver), by call id.
-const invocationState = { async: false, nextCallId: 0, pending: new MapCtor() };
+// `seq` names the invocation in every message, so that a message still on its
+// way when the context is given to the next invocation is not taken for its.
+const invocationState = { async: false, seq: 0, nextCallId: 0, pending: new MapCtor() };
 
 function bindingCaller(path, makeError) {
   return function call(method, args) {
@@ -33,10 +35,8 @@ function bindingCaller(path, makeError) {
       throw makeHostError(answer.error, makeError);
     }
     const id = ++invocationState.nextCallId;
-    // The host answers at once only when it refuses the call (budget spent,
-    // invocation ended); otherwise the answer arrives through settle(id, …).
-    const refused = hostStart.applySync(undefined, [id, path, method, payload]);
-    if (refused) return reflectApply(promiseReject, PromiseCtor, [makeHostError(jsonParse(refused).error, makeError)]);
+    // Fire and forget: the answer, or the refusal, arrives through settle().
+    hostStart.applyIgnored(undefined, [invocationState.seq, id, path, method, payload]);
     return new PromiseCtor(function (resolve, reject) {
       reflectApply(mapSet, invocationState.pending, [id, { resolve, reject, makeError }]);
     });
@@ -44,7 +44,8 @@ function bindingCaller(path, makeError) {
 }
 
 // Called by the host, in a turn of its own, when an async call has its answer.
-function settleCall(id, answerJson) {
+function settleCall(seq, id, answerJson) {
+  if (seq !== invocationState.seq) return;
   const waiting = reflectApply(mapGet, invocationState.pending, [id]);
   if (!waiting) return;
   reflectApply(mapDelete, invocationState.pending, [id]);

@@ -47,7 +47,8 @@ function errorAnswer(err, filename) {
 
 // Ends the invocation that did not finish within its first turn: the
 // context is cleaned and the answer handed to the host, exactly once.
-function finishLater(filename, produce) {
+function finishLater(seq, filename, produce) {
+  if (seq !== invocationState.seq) return;
   let answer;
   try {
     answer = produce();
@@ -56,14 +57,16 @@ function finishLater(filename, produce) {
   }
   invocationState.pending = new MapCtor();
   resetGlobals();
-  hostDone.applySync(undefined, [answer]);
+  hostDone.applyIgnored(undefined, [seq, answer]);
 }
 
 // Runs one invocation. `payloadJson` carries the input of the kind. The
 // answer is JSON text, { ok: true, value } or { ok: false, error }, returned
 // at once when the entry point finished synchronously, else '' now and the
 // answer later through hostDone. In async mode binding calls return promises.
-function invoke(hash, kind, payloadJson, maxOutputChars, asyncMode) {
+function invoke(seq, hash, kind, payloadJson, maxOutputChars, asyncMode) {
+  invocationState.seq = seq;
+  invocationState.nextCallId = 0;
   invocationState.async = asyncMode;
   invocationState.pending = new MapCtor();
   if (!resetGlobals()) return jsonStringify({ ok: false, tainted: true });
@@ -106,8 +109,8 @@ function invoke(hash, kind, payloadJson, maxOutputChars, asyncMode) {
   // A promise (async entry point, or a returned thenable): its continuation
   // runs in later turns; the host learns the answer through hostDone.
   reflectApply(promiseThen, reflectApply(promiseResolve, PromiseCtor, [value]), [
-    (settled) => finishLater(filename, () => finish(kind, settled, changes, outcome, maxOutputChars)),
-    (err) => finishLater(filename, () => errorAnswer(err, filename)),
+    (settled) => finishLater(seq, filename, () => finish(kind, settled, changes, outcome, maxOutputChars)),
+    (err) => finishLater(seq, filename, () => errorAnswer(err, filename)),
   ]);
   return '';
 }
