@@ -1,9 +1,10 @@
 // One V8 isolate and its contexts. A sync-mode isolate serves one invocation
 // at a time; an async-mode one serves up to `capacity`, each in its own
-// context. Turns are queued to isolated-vm without waiting for each other
-// (one thread hand-off serves several); the isolate runs them one after the
-// other, and each turn's CPU time — the isolate's CPU clock since the
-// previous turn ended — is charged to the invocation it belongs to.
+// context. Up to PIPELINE_DEPTH turns are queued to isolated-vm at once, so
+// that the isolate's thread has the next one at hand when a turn ends instead
+// of waiting for the main thread; the isolate runs them one after the other,
+// and each turn's CPU time — the isolate's CPU clock since the previous
+// charge — is charged to the invocation it belongs to.
 // The isolate is disposed only when no invocation uses it: never while one of
 // its threads waits for a host call.
 import ivm from 'isolated-vm';
@@ -47,6 +48,13 @@ export interface IsolateHostOptions {
  * come and go, that garbage can be large, so there the heap must be half full.
  */
 const SYNC_GROWTH_SHARE = 0.15;
+/**
+ * Turns queued to the isolate at once. Two keep its thread busy; more would
+ * save a few thread hand-offs but blur the CPU charged per turn: a completion
+ * the main thread handles late would carry the time of every turn that ran
+ * meanwhile (measured: single-GET invocations charged past 1 s of CPU at load 15).
+ */
+const PIPELINE_DEPTH = 2;
 const ASYNC_HEAP_SHARE = 0.5;
 const BASELINE_BYTES = 3 * 1024 * 1024;
 const CONTEXT_BYTES = 300 * 1024;
@@ -78,6 +86,8 @@ export class IsolateHost implements RunHost {
   private generation = 0;
   /** the isolate's CPU clock when the last turn (or other isolate task) was charged */
   private charged = 0n;
+  private queued = 0;
+  private readonly pipelineWaiters: (() => void)[] = [];
 
   private constructor(private readonly isolate: ivm.Isolate, private readonly prelude: ivm.Script, readonly options: IsolateHostOptions) {}
 
@@ -134,7 +144,11 @@ export class IsolateHost implements RunHost {
 
   /** A free context with the script defined (one already holding it first), or the script's compile error. */
   private async contextFor(script: CompiledScript, generation: number): Promise<ScriptContext | ScriptErrorInfo> {
-    if (this.dead) throw new Error('isolate disposed');
+    await this.enterPipeline();
+    if (this.dead) {
+      this.leavePipeline();
+      throw new Error('isolate disposed');
+    }
     if (this.generation !== generation) {
       for (const compiled of this.scripts.values()) void compiled.then((c) => c instanceof ivm.Script && c.release());
       this.scripts.clear();
@@ -169,37 +183,61 @@ export class IsolateHost implements RunHost {
       throw err;
     } finally {
       // making contexts and defining scripts is nobody's CPU time
-      this.charge(undefined);
+      this.charge(undefined, 0);
+      this.leavePipeline();
     }
   }
 
   async turn(run: ScriptRun, call: (timeoutMs: number) => Promise<unknown>): Promise<TurnResult> {
-    if (this.dead) return { type: 'isolateReset' };
-    const budget = run.turnBudget();
-    if (budget.ms <= 0) return { type: 'limit', code: budget.code };
-    const timeoutMs = Math.max(1, Math.ceil(budget.ms));
-    const turn = new HeapWatchedTurn(this.isolate, timeoutMs);
-    this.options.watchdog.addTurn(turn);
+    await this.enterPipeline();
     try {
-      return { type: 'answer', answer: await call(timeoutMs) as string };
-    } catch (err) {
-      return await this.classify(err, run, budget.code, turn);
+      if (this.dead) return { type: 'isolateReset' };
+      const budget = run.turnBudget();
+      if (budget.ms <= 0) return { type: 'limit', code: budget.code };
+      const timeoutMs = Math.max(1, Math.ceil(budget.ms));
+      const turn = new HeapWatchedTurn(this.isolate, timeoutMs);
+      this.options.watchdog.addTurn(turn);
+      try {
+        return { type: 'answer', answer: await call(timeoutMs) as string };
+      } catch (err) {
+        return await this.classify(err, run, budget.code, turn);
+      } finally {
+        this.options.watchdog.deleteTurn(turn);
+        this.charge(run, timeoutMs);
+      }
     } finally {
-      this.options.watchdog.deleteTurn(turn);
-      this.charge(run);
+      this.leavePipeline();
     }
   }
 
   /**
-   * Charges the isolate's CPU time since the last charge to `run`. Turns finish
-   * in the order they ran; one finished while the next had already begun gives
-   * it a few microseconds of the next one, which that one is spared.
+   * Charges the isolate's CPU time since the last charge to `run` (nobody, for
+   * `undefined`). Turns finish in the order they ran; one whose end the main
+   * thread saw after the next had begun gives it part of that one, which that
+   * one is spared. No turn is charged more than it was allowed to run.
    */
-  private charge(run: ScriptRun | undefined): void {
+  private charge(run: ScriptRun | undefined, maxMs: number): void {
     if (this.isolate.isDisposed) return;
     const now = this.isolate.cpuTime;
-    run?.addCpu(now - this.charged);
+    const spent = now - this.charged;
+    const cap = BigInt(maxMs) * 1_000_000n;
+    run?.addCpu(spent < cap ? spent : cap);
     this.charged = now;
+  }
+
+  private enterPipeline(): Promise<void> {
+    if (this.queued < PIPELINE_DEPTH) {
+      this.queued++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.pipelineWaiters.push(resolve));
+  }
+
+  /** Hands the place to the next waiting turn, if any. */
+  private leavePipeline(): void {
+    const next = this.pipelineWaiters.shift();
+    if (next) next();
+    else this.queued--;
   }
 
   private async classify(err: unknown, run: ScriptRun, timeoutCode: LimitCode, turn: HeapWatchedTurn): Promise<TurnResult> {

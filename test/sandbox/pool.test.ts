@@ -37,13 +37,13 @@ describe('pool lifecycle', () => {
     expect(pool().size).toBe(1);
     const running = t.runtime.runScript('sleeps');
     // the invocation took the warm isolate: two more are made so that two stay ready
-    await vi.waitFor(() => expect(pool()).toMatchObject({ size: 3, busy: 1, idle: 2 }));
+    await vi.waitFor(() => expect(pool()).toMatchObject({ size: 3, busy: 1, idle: 2 }), { timeout: 10_000, interval: 50 });
     await running;
     // six blocked at once need six isolates
     await Promise.all(Array.from({ length: 6 }, () => t!.runtime.runScript('sleeps')));
     expect(pool().size).toBeGreaterThanOrEqual(6);
     // idle for a second: back to the spares
-    await vi.waitFor(() => expect(pool().size).toBe(2), { timeout: 5_000, interval: 100 });
+    await vi.waitFor(() => expect(pool().size).toBe(2), { timeout: 10_000, interval: 100 });
     await expect(t.runtime.runScript('ok')).resolves.toMatchObject({ output: [{ ok: true }] });
   });
 });

@@ -20,10 +20,11 @@ const abuses: Record<string, { body: string; code: string | string[]; limits?: s
   catchesItsLimitAndRetries: { body: 'for (;;) { try { for (;;) {} } catch (e) { } }', code: 'CPU_LIMIT' },
   deepRecursion: { body: 'function f() { return f() + 1; } return [f()];', code: 'RangeError' },
   recursionCaughtForever: { body: 'function f() { return f() + 1; } for (;;) { try { f(); } catch (e) {} }', code: 'CPU_LIMIT' },
-  arrayBomb: { body: 'var a = []; for (;;) a.push(new Array(1e5).fill(1));', code: 'MEMORY_LIMIT' },
+  // CPU to spare: with the app's 300 ms the bomb would race the clock (it fills 64 MB in ~300 ms)
+  arrayBomb: { body: 'var a = []; for (;;) a.push(new Array(1e5).fill(1));', code: 'MEMORY_LIMIT', limits: 'cpuMs: 5000' },
   objectBomb: { body: 'var a = []; for (var i = 0; ; i++) a.push({ i: i, s: "x" + i });', code: ['MEMORY_LIMIT', 'CPU_LIMIT'] },
   stringBomb: { body: 'var parts = []; for (;;) parts.push("x".repeat(1e6) + parts.length);', code: ['MEMORY_LIMIT', 'CPU_LIMIT'] },
-  typedArrayBomb: { body: 'var a = []; for (;;) a.push(new Float64Array(1 << 20));', code: 'MEMORY_LIMIT' },
+  typedArrayBomb: { body: 'var a = []; for (;;) a.push(new Float64Array(1 << 20));', code: 'MEMORY_LIMIT', limits: 'cpuMs: 5000' },
   bigArrayBuffer: { body: 'return [new ArrayBuffer(1024 * 1024 * 1024).byteLength];', code: ['MEMORY_LIMIT', 'RangeError'] },
   hugeOutput: { body: 'var rows = []; for (var i = 0; i < 3e5; i++) rows.push({ i: i, text: "some text for row " + i }); return rows;', code: ['OUTPUT_LIMIT', 'MEMORY_LIMIT', 'CPU_LIMIT'] },
   restBudget: { body: 'for (;;) { try { api.rest.v1.get("echo"); } catch (e) { } }', code: 'REST_CALL_LIMIT' },
