@@ -1,0 +1,93 @@
+// Issue 10, slow partners: does waiting on the network hold capacity? Each
+// row runs the product (library API, default pool) and a raw undici loop on
+// the same partner at the same concurrency, in this run, for a fixed time,
+// each phase in a fresh process (support/phase.ts). The partner delays are
+// chosen so that raw undici is bound by latency, not by this machine's CPU.
+// Peak RSS is the phase process's, sampled every 100 ms.
+import type { BenchResult } from '../report.js';
+import { runPhase, type Phase } from '../support/phase.js';
+import { startPartner, type Partner } from '../support/partner.js';
+
+const SECONDS = Number(process.env.BENCH_CORE_SECONDS ?? 6);
+const WARMUP_SECONDS = Number(process.env.BENCH_CORE_WARMUP_SECONDS ?? 2);
+const FANOUT_CONCURRENCY = 16;
+
+function timing(seconds: number) {
+  return { seconds, warmupSeconds: Math.max(WARMUP_SECONDS, seconds / 3) };
+}
+
+const raw = (partner: Partner, delayMs: number, concurrency: number, seconds: number, calls = 1) =>
+  runPhase({ partner: partner.base, concurrency, ...timing(seconds), raw: { delayMs, calls } });
+
+const product = (partner: Partner, script: string, concurrency: number, seconds: number) =>
+  runPhase({ partner: partner.base, concurrency, ...timing(seconds), script });
+
+function describe(p: Phase): string {
+  const errors = Object.entries(p.errors).map(([code, n]) => `${code}×${n}`).join(', ');
+  return `partner max in flight ${p.partnerMax}; p50 ${p.p50Ms.toFixed(1)} ms, p99 ${p.p99Ms.toFixed(1)} ms${errors ? `; failures (whole run) ${errors}` : ''}`;
+}
+
+function throughputRow(scenario: string, p: Phase, base: Phase, target: number): BenchResult {
+  const ratio = p.opsPerSec / base.opsPerSec;
+  return {
+    scenario, metric: 'throughput', value: p.opsPerSec, unit: 'inv/s',
+    baseline: { name: 'raw undici.request calls/s', value: base.opsPerSec }, ratio,
+    target: `≥ ${target}× raw`, pass: ratio >= target && p.failed === 0,
+    note: `${describe(p)}; raw: ${describe(base)}`,
+  };
+}
+
+function rssRow(scenario: string, p: Phase, limitMb: number, base: Phase): BenchResult {
+  return {
+    scenario, metric: 'peak RSS', value: p.peakRssMb, unit: 'MB',
+    baseline: { name: 'RSS of the process before the load MB', value: p.rssBeforeMb },
+    target: `≤ ${limitMb} MB`, pass: p.peakRssMb <= limitMb,
+    note: `the raw undici process peaked at ${base.peakRssMb.toFixed(0)} MB`,
+  };
+}
+
+export async function executionCoreSlow(): Promise<BenchResult[]> {
+  const partner = await startPartner();
+  const results: BenchResult[] = [];
+  try {
+    // 100 ms, c=256: sync mode with the default pool, and async mode
+    const raw100 = await raw(partner, 100, 256, SECONDS);
+    const sync100 = await product(partner, 'sync-p100', 256, SECONDS);
+    const async100 = await product(partner, 'async-p100', 256, SECONDS);
+    const s100 = 'partner 100 ms, sync script, c=256, default pool';
+    const a100 = 'partner 100 ms, async script, c=256';
+    results.push(throughputRow(s100, sync100, raw100, 0.85), rssRow(s100, sync100, 1200, raw100));
+    results.push(throughputRow(a100, async100, raw100, 0.9), rssRow(a100, async100, 400, raw100));
+
+    // 500 ms, 1 000 in flight: a longer window, so that it holds enough rounds
+    const long = Math.max(SECONDS, 8);
+    const raw500 = await raw(partner, 500, 1000, long);
+    const async500 = await product(partner, 'async-p500', 1000, long);
+    const a500 = 'partner 500 ms, async script, c=1000';
+    results.push(throughputRow(a500, async500, raw500, 0.9), rssRow(a500, async500, 700, raw500));
+
+    // 10 ms, c=64: sync and async
+    const raw10 = await raw(partner, 10, 64, SECONDS);
+    const sync10 = await product(partner, 'sync-p10', 64, SECONDS);
+    const async10 = await product(partner, 'async-p10', 64, SECONDS);
+    results.push(throughputRow('partner 10 ms, sync script, c=64', sync10, raw10, 0.7));
+    results.push(throughputRow('partner 10 ms, async script, c=64', async10, raw10, 0.9));
+
+    // fan-out: three 100 ms GETs in parallel per invocation
+    const rawFan = await raw(partner, 100, FANOUT_CONCURRENCY, SECONDS, 3);
+    const fan = await product(partner, 'fanout-p100', FANOUT_CONCURRENCY, SECONDS);
+    const f = `async script, Promise.all of 3 GETs, partner 100 ms, c=${FANOUT_CONCURRENCY}`;
+    results.push(
+      {
+        scenario: f, metric: 'p50 latency', value: fan.p50Ms, unit: 'ms',
+        baseline: { name: 'raw undici Promise.all of 3, p50 ms', value: rawFan.p50Ms }, ratio: fan.p50Ms / rawFan.p50Ms,
+        target: 'p50 ≤ 130 ms', pass: fan.p50Ms <= 130 && fan.failed === 0, note: `${describe(fan)}; raw: ${describe(rawFan)}`,
+      },
+      { scenario: f, metric: 'p99 latency', value: fan.p99Ms, unit: 'ms', baseline: { name: 'raw p99 ms', value: rawFan.p99Ms } },
+      { scenario: f, metric: 'throughput', value: fan.opsPerSec, unit: 'inv/s', baseline: { name: 'raw calls/s', value: rawFan.opsPerSec }, ratio: fan.opsPerSec / rawFan.opsPerSec },
+    );
+    return results;
+  } finally {
+    await partner.stop();
+  }
+}
