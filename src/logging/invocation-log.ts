@@ -37,6 +37,11 @@ export class InvocationLog {
     return this.child;
   }
 
+  /** Would a line at `level` be written? Callers skip building fields for lines that would not. */
+  isEnabled(level: ScriptLogLevel): boolean {
+    return this.logger.isLevelEnabled(level);
+  }
+
   /** A line from the script's Logger/console; `payload` is the JSON the isolate sent. */
   addFromScript(level: string, payload: string): void {
     let parsed: { m?: unknown; a?: unknown };

@@ -1,6 +1,7 @@
 // ServiceClient against real loopback servers: responses, timeouts, the
 // caller's deadline, the response size cap, keep-alive, and the mapping of
 // network failures to stable codes.
+import { getEventListeners } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { HttpCallError, ServiceClient } from '../../src/http/index.js';
@@ -122,7 +123,38 @@ describe('timeouts and the deadline', () => {
     const started = performance.now();
     const err = await failure(get(client(), `${server.url}/`, { signal: controller.signal }));
     expect(err).toMatchObject({ kind: 'timeout', code: 'DEADLINE' });
-    expect(performance.now() - started).toBeLessThan(400);
+    // ended by the abort, not by a timeout of its own (the server never answers)
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it('a read timeout longer than the connect timeout: the read phase gets all of it, and no more', async () => {
+    // One timer serves both phases: armed for the connect deadline, carried on to the read deadline.
+    const server = await httpServer((req, res) => {
+      if (req.url === '/late') setTimeout(() => res.end('late'), 250);
+    });
+    const c = client({ timeouts: { connectTimeout: 100, readTimeout: 400 } });
+    expect((await get(c, `${server.url}/late`)).body.toString()).toBe('late');
+    const started = performance.now();
+    const err = await failure(get(c, `${server.url}/never`));
+    const elapsed = performance.now() - started;
+    expect(err.code).toBe('READ_TIMEOUT');
+    expect(elapsed).toBeGreaterThanOrEqual(399);
+    // not the connect and read timeouts added up, nor a default: loose, for shared machines
+    expect(elapsed).toBeLessThan(3_000);
+  });
+
+  it('one caller signal serves many calls: all in flight fail with DEADLINE when it aborts, and no listener stays behind', async () => {
+    const server = await httpServer((req, res) => {
+      if (req.url === '/quick') res.end('ok');
+    });
+    const c = client();
+    const controller = new AbortController();
+    for (let i = 0; i < 5; i++) await get(c, `${server.url}/quick`, { signal: controller.signal });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    const pending = [1, 2, 3].map(() => failure(get(c, `${server.url}/slow`, { signal: controller.signal })));
+    setTimeout(() => controller.abort(new Error('script budget spent')), 100);
+    const errors = await Promise.all(pending);
+    expect(errors.map((e) => e.code)).toEqual(['DEADLINE', 'DEADLINE', 'DEADLINE']);
   });
 
   it('fails with DEADLINE at once, without connecting, when the signal is already aborted', async () => {

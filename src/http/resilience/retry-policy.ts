@@ -43,6 +43,8 @@ export interface RetryDecision {
   reason?: 'attempts' | 'method' | 'budget';
 }
 
+const NO_RETRY: RetryDecision = Object.freeze({ retry: false, waitMs: 0 });
+
 export function decideRetry(input: {
   attempt: number;
   method: string;
@@ -52,7 +54,7 @@ export function decideRetry(input: {
   retryAfter?: string;
   remainingMs: number;
 }): RetryDecision {
-  if (!outcomeRetryable(input)) return { retry: false, waitMs: 0 };
+  if (!outcomeRetryable(input)) return NO_RETRY;
   if (input.attempt >= input.config.attempts) return { retry: false, waitMs: 0, reason: 'attempts' };
   if (!methodRetryable(input.method, input.config)) return { retry: false, waitMs: 0, reason: 'method' };
   const waitMs = parseRetryAfter(input.retryAfter) ?? backoffMs(input.attempt);

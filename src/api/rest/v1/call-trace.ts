@@ -45,7 +45,8 @@ export class CallTrace {
   private readonly started = performance.now();
   /** placeholders unfilled: path parameters are personal data as often as not (a PESEL, an account) */
   readonly url: string;
-  private readonly search: string;
+  /** the URL sent (never changed afterwards); its query is read only when a trace is asked for */
+  private readonly sentUrl: URL;
   private status?: number;
   private statusText?: string;
   private responseBody?: Buffer;
@@ -61,11 +62,13 @@ export class CallTrace {
     private readonly body: unknown,
   ) {
     this.url = urlTemplate;
-    this.search = url.search;
+    this.sentUrl = url;
   }
 
+  /** `record` is the caller's fresh object: kept as it is, its duration rounded. */
   attempt(record: TracedAttempt): void {
-    this.attempts.push({ ...record, durationMs: Math.round(record.durationMs * 1000) / 1000 });
+    record.durationMs = Math.round(record.durationMs * 1000) / 1000;
+    this.attempts.push(record);
   }
 
   response(response: HttpResponse): void {
@@ -76,7 +79,7 @@ export class CallTrace {
 
   private renderedQuery(): Record<string, string[]> {
     const query: Record<string, string[]> = {};
-    for (const [name, value] of new URLSearchParams(this.search)) (query[name] ??= []).push(this.sensitive.render(value));
+    for (const [name, value] of new URLSearchParams(this.sentUrl.search)) (query[name] ??= []).push(this.sensitive.render(value));
     return query;
   }
 

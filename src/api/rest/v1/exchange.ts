@@ -25,9 +25,23 @@ export interface OutgoingRequest {
   readTimeout: number;
 }
 
-/** Adds credentials that may change between attempts (OAuth2); returns what was used, for a 401 refresh. */
+/** The credentials of one attempt; a service without auth has none. */
+export interface AttemptCredentials {
+  /** added over the request's headers */
+  headers?: Readonly<Record<string, string>>;
+  /** set on the request's query (an API key in the query) */
+  query?: Readonly<Record<string, string>>;
+  /** what was used, for a 401 refresh (OAuth2 tokens) */
+  credential?: string;
+}
+
+/**
+ * Gives the credentials of each attempt, which may change between attempts
+ * (OAuth2). Synchronous when nothing has to be fetched: a static credential
+ * costs no promise.
+ */
 export interface Authorizer {
-  authorize(service: ServiceConfig, headers: Record<string, string>, url: URL, remainingMs: number, signal: AbortSignal): Promise<string | undefined>;
+  authorize(service: ServiceConfig, remainingMs: number, signal: AbortSignal): AttemptCredentials | Promise<AttemptCredentials>;
   /** after a 401: drop `credential` so the next attempt gets a fresh one; false when that cannot help */
   refresh(service: ServiceConfig, credential: string): boolean;
 }
@@ -69,23 +83,26 @@ export interface ExchangeContext {
   signal: AbortSignal;
 }
 
-export async function exchange(ctx: ExchangeContext, request: OutgoingRequest): Promise<HttpResponse> {
-  const { service, guards } = ctx;
-  let release: (() => void) | undefined;
-  if (guards.bulkhead) {
-    const waitMs = Math.max(0, Math.min(request.connectTimeout, ctx.budgetEnd - Date.now()));
-    try {
-      release = await guards.bulkhead.acquire(waitMs, ctx.signal);
-    } catch (err) {
-      if (!(err instanceof BulkheadFullError)) throw err;
-      throw restError('RestPolicyError', service.id, 'BULKHEAD_FULL',
-        `api.rest.v1: service '${service.id}' already has ${guards.bulkhead.maxConcurrent} calls in flight (maxConcurrent) and no slot freed up within ${waitMs} ms`);
-    }
+export function exchange(ctx: ExchangeContext, request: OutgoingRequest): Promise<HttpResponse> {
+  // without a bulkhead there is nothing to hold: no extra async step
+  return ctx.guards.bulkhead ? inBulkhead(ctx, ctx.guards.bulkhead, request) : attempts(ctx, request);
+}
+
+async function inBulkhead(ctx: ExchangeContext, bulkhead: Bulkhead, request: OutgoingRequest): Promise<HttpResponse> {
+  const { service } = ctx;
+  const waitMs = Math.max(0, Math.min(request.connectTimeout, ctx.budgetEnd - Date.now()));
+  let release: () => void;
+  try {
+    release = await bulkhead.acquire(waitMs, ctx.signal);
+  } catch (err) {
+    if (!(err instanceof BulkheadFullError)) throw err;
+    throw restError('RestPolicyError', service.id, 'BULKHEAD_FULL',
+      `api.rest.v1: service '${service.id}' already has ${bulkhead.maxConcurrent} calls in flight (maxConcurrent) and no slot freed up within ${waitMs} ms`);
   }
   try {
     return await attempts(ctx, request);
   } finally {
-    release?.();
+    release();
   }
 }
 
@@ -103,14 +120,20 @@ async function attempts(ctx: ExchangeContext, first: OutgoingRequest): Promise<H
       throw restError('RestPolicyError', service.id, 'CIRCUIT_OPEN',
         `api.rest.v1: service '${service.id}' is failing and its circuit is open: calls fail fast for another ${guards.breaker.retryInMs()} ms, then one probe call is let through`);
     }
-    // credentials go on copies: the request (and its trace) never holds them
-    const headers = { ...request.headers };
-    const url = new URL(request.url);
     const started = performance.now();
     let response: HttpResponse;
     let credential: string | undefined;
     try {
-      credential = await ctx.authorizer.authorize(service, headers, url, remaining, ctx.signal);
+      const pending = ctx.authorizer.authorize(service, remaining, ctx.signal);
+      const credentials = pending instanceof Promise ? await pending : pending;
+      credential = credentials.credential;
+      // credentials go on copies: the request (and its trace) never holds them
+      const headers = credentials.headers ? { ...request.headers, ...credentials.headers } : request.headers;
+      let url = request.url;
+      if (credentials.query) {
+        url = new URL(request.url);
+        for (const [name, value] of Object.entries(credentials.query)) url.searchParams.set(name, value);
+      }
       response = await ctx.transport.request(service, {
         method: request.method,
         url,
@@ -135,8 +158,10 @@ async function attempts(ctx: ExchangeContext, first: OutgoingRequest): Promise<H
         guards.breaker?.neutral();
         throw err;
       }
-      if (isServiceFailure({ errorKind: err.kind })) guards.breaker?.failure();
-      else guards.breaker?.neutral();
+      if (guards.breaker) {
+        if (isServiceFailure({ errorKind: err.kind })) guards.breaker.failure();
+        else guards.breaker.neutral();
+      }
       const decision = decideRetry({ attempt, method: request.method, config: service.retry, errorCode: err.code, remainingMs: ctx.budgetEnd - Date.now() });
       trace.attempt({ errorCode: err.code, durationMs, waitMs: decision.retry ? decision.waitMs : undefined });
       if (decision.retry) {
@@ -148,8 +173,10 @@ async function attempts(ctx: ExchangeContext, first: OutgoingRequest): Promise<H
     }
     const durationMs = performance.now() - started;
 
-    if (isServiceFailure({ status: response.status })) guards.breaker?.failure();
-    else guards.breaker?.success();
+    if (guards.breaker) {
+      if (isServiceFailure({ status: response.status })) guards.breaker.failure();
+      else guards.breaker.success();
+    }
 
     if (response.status === 401 && credential !== undefined && !refreshedCredential && ctx.authorizer.refresh(service, credential)) {
       // The token was refused (revoked, rotated): one more try with a fresh one.

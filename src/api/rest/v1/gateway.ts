@@ -5,19 +5,17 @@
 import type { BindingEnvironment, Gateway } from '../../../sandbox/binding.js';
 import type { Invocation } from '../../../sandbox/invocation.js';
 import { NetworkTransport, type HttpResponse, type Transport } from '../../../http/index.js';
-import { authQueryNames, staticCredentials, type Credentials } from '../../../http/auth/static-auth.js';
+import { staticCredentials, type Credentials } from '../../../http/auth/static-auth.js';
 import { OAuth2Tokens, type OAuth2TokenState } from '../../../http/auth/oauth2.js';
-import { ACCEPT_ENCODING } from '../../../http/decode-content.js';
 import { describeService, resolveServices, type ServiceSummary } from '../../../services/index.js';
 import type { ServiceConfig } from '../../../services/types.js';
 import { notify } from '../../../runtime/observer.js';
 import type { BindingCallError } from '../../../sandbox/binding.js';
-import { buildUrl, urlTemplate } from './build-url.js';
 import { CallTrace } from './call-trace.js';
 import { encodeBody } from './encode-body.js';
 import { requestError, restError } from './errors.js';
-import { exchange, ServiceGuards, type Authorizer } from './exchange.js';
-import { buildHeaders } from './headers.js';
+import { exchange, type AttemptCredentials, type Authorizer } from './exchange.js';
+import { PreparedService } from './prepared-service.js';
 import { BodyParseError, parseBody, rawText, type ScriptResponse } from './parse-response.js';
 import { parseSendOptions, type SendOptions } from './request-options.js';
 
@@ -26,27 +24,25 @@ function reserveMs(remaining: number): number {
   return Math.min(100, Math.floor(remaining * 0.1));
 }
 
+const NO_CREDENTIALS: AttemptCredentials = Object.freeze({});
+
 /** Static credentials (basic, bearer, API key), and OAuth2 access tokens from the shared token cache. */
 class CredentialAuthorizer implements Authorizer {
   /** static credentials do not change: encoded once per service, not per attempt */
-  private readonly credentials = new WeakMap<ServiceConfig, Credentials>();
+  private readonly credentials = new WeakMap<ServiceConfig, AttemptCredentials>();
 
   constructor(private readonly tokens: OAuth2Tokens) {}
 
-  async authorize(service: ServiceConfig, headers: Record<string, string>, url: URL, remainingMs: number, signal: AbortSignal): Promise<string | undefined> {
+  authorize(service: ServiceConfig, remainingMs: number, signal: AbortSignal): AttemptCredentials | Promise<AttemptCredentials> {
     if (service.auth.type === 'oauth2') {
-      const token = await this.tokens.token(service, { signal, timeoutMs: remainingMs });
-      headers.authorization = `Bearer ${token}`;
-      return token;
+      return this.tokens.token(service, { signal, timeoutMs: remainingMs }).then((token) => ({ headers: { authorization: `Bearer ${token}` }, credential: token }));
     }
     let credentials = this.credentials.get(service);
     if (!credentials) {
-      credentials = staticCredentials(service.auth);
+      credentials = attemptCredentials(staticCredentials(service.auth));
       this.credentials.set(service, credentials);
     }
-    Object.assign(headers, credentials.headers);
-    for (const [name, value] of Object.entries(credentials.query)) url.searchParams.set(name, value);
-    return undefined;
+    return credentials;
   }
 
   /** After a 401: the token may have been revoked or rotated early. */
@@ -57,10 +53,17 @@ class CredentialAuthorizer implements Authorizer {
   }
 }
 
+/** Static credentials as an attempt takes them: nothing at all when there are none, so nothing is copied. */
+function attemptCredentials(credentials: Credentials): AttemptCredentials {
+  const headers = Object.keys(credentials.headers).length > 0 ? credentials.headers : undefined;
+  const query = Object.keys(credentials.query).length > 0 ? credentials.query : undefined;
+  return headers || query ? { headers, query } : NO_CREDENTIALS;
+}
+
 export class RestGateway implements Gateway {
   readonly methods = { send: (args: unknown[], invocation: Invocation) => this.send(args[0], invocation) };
   private readonly transport: Transport;
-  private readonly guards = new Map<string, ServiceGuards>();
+  private readonly prepared = new Map<string, PreparedService>();
   private readonly authorizer: Authorizer;
   private readonly tokens: OAuth2Tokens;
 
@@ -71,7 +74,7 @@ export class RestGateway implements Gateway {
     this.transport = env.transport ?? new NetworkTransport();
     this.tokens = new OAuth2Tokens({ observer: env.observer });
     this.authorizer = new CredentialAuthorizer(this.tokens);
-    for (const service of services.values()) this.guards.set(service.id, new ServiceGuards(service, env.observer));
+    for (const service of services.values()) this.prepared.set(service.id, new PreparedService(service, env.observer));
   }
 
   static create(env: BindingEnvironment): RestGateway {
@@ -79,25 +82,30 @@ export class RestGateway implements Gateway {
     return new RestGateway(services, env);
   }
 
-  private service(options: SendOptions): ServiceConfig {
-    const service = this.services.get(options.serviceId);
-    if (!service) {
+  private service(options: SendOptions): PreparedService {
+    const prepared = this.prepared.get(options.serviceId);
+    if (!prepared) {
       const known = [...this.services.keys()];
       throw requestError(options.serviceId, `api.rest.v1: unknown service '${options.serviceId}'; ` +
         (known.length ? `declared services: ${known.join(', ')}` : 'no services are declared in scriptcode.yaml (services:)'), 'UNKNOWN_SERVICE');
     }
-    return service;
+    return prepared;
   }
 
   async send(raw: unknown, invocation: Invocation): Promise<ScriptResponse> {
     const options = parseSendOptions(raw);
-    const service = this.service(options);
-    const url = buildUrl(service, options, authQueryNames(service.auth));
-    const headers: Record<string, string> = { 'accept-encoding': ACCEPT_ENCODING, ...buildHeaders(service, options.headers) };
-    const encoded = await encodeBody(service.id, options.body, options.hasBody, headers['content-type']);
-    if (encoded.contentType) headers['content-type'] = encoded.contentType;
+    const prepared = this.service(options);
+    const service = prepared.service;
+    const url = prepared.url(options);
+    const headers = prepared.headers(options);
+    let body: Buffer | undefined;
+    if (options.hasBody) {
+      const encoded = await encodeBody(service.id, options.body, true, headers['content-type']);
+      if (encoded.contentType) headers['content-type'] = encoded.contentType;
+      body = encoded.body;
+    }
 
-    const trace = new CallTrace(this.env.sensitive, service.id, options.method, urlTemplate(service, options.path), url, options.pathParams, options.hasBody ? options.body : undefined);
+    const trace = new CallTrace(this.env.sensitive, service.id, options.method, prepared.urlTemplate(options.path), url, options.pathParams, options.hasBody ? options.body : undefined);
     const remaining = invocation.remainingMs();
     const budget = remaining - reserveMs(remaining);
     if (budget <= 0) {
@@ -107,12 +115,12 @@ export class RestGateway implements Gateway {
     let response: HttpResponse;
     try {
       response = await exchange(
-        { service, guards: this.guards.get(service.id)!, transport: this.transport, authorizer: this.authorizer, trace, budgetEnd: Date.now() + budget, signal: invocation.signal },
+        { service, guards: prepared.guards, transport: this.transport, authorizer: this.authorizer, trace, budgetEnd: Date.now() + budget, signal: invocation.signal },
         {
           method: options.method,
           url,
           headers,
-          body: encoded.body,
+          body,
           connectTimeout: options.timeouts.connectTimeout ?? service.timeouts.connectTimeout,
           readTimeout: options.timeouts.readTimeout ?? service.timeouts.readTimeout,
         },
@@ -145,18 +153,27 @@ export class RestGateway implements Gateway {
     return { status, headers: response.headers, ...parsed };
   }
 
-  /** Logs, traces and reports the call once, with or without an error; returns the error to throw. */
+  /**
+   * Logs, traces and reports the call once, with or without an error; returns
+   * the error to throw. Fields are built only for a log line that is written
+   * and an observer that listens.
+   */
   private finish<E extends Error & { info?: Record<string, unknown> }>(invocation: Invocation, trace: CallTrace, error?: E): E {
-    const fields = trace.logFields(error?.info);
-    invocation.log.event(error ? 'warn' : 'info', { rest: fields }, 'REST call');
-    notify(this.env.observer, 'restCallFinished', {
-      serviceId: trace.serviceId,
-      method: trace.method,
-      status: fields.status as number | undefined,
-      errorCode: error?.info?.code === undefined ? undefined : String(error.info.code),
-      durationMs: fields.durationMs as number,
-      attempts: fields.attempt as number,
-    });
+    const level = error ? 'warn' : 'info';
+    const logged = invocation.log.isEnabled(level);
+    const observer = this.env.observer;
+    if (logged || observer?.restCallFinished) {
+      const fields = trace.logFields(error?.info);
+      if (logged) invocation.log.event(level, { rest: fields }, 'REST call');
+      notify(observer, 'restCallFinished', {
+        serviceId: trace.serviceId,
+        method: trace.method,
+        status: fields.status as number | undefined,
+        errorCode: error?.info?.code === undefined ? undefined : String(error.info.code),
+        durationMs: fields.durationMs as number,
+        attempts: fields.attempt as number,
+      });
+    }
     if (invocation.trace) invocation.calls.push(trace.traced(error?.info));
     return error as E;
   }
@@ -168,7 +185,7 @@ export class RestGateway implements Gateway {
   /** Services as GET /api/services shows them, with circuit and token state: never a secret. */
   describe(): (ServiceSummary & { circuit?: string; token?: OAuth2TokenState })[] {
     return [...this.services.values()].map((s) => {
-      const breaker = this.guards.get(s.id)?.breaker;
+      const breaker = this.prepared.get(s.id)?.guards.breaker;
       return {
         ...describeService(s),
         ...(breaker ? { circuit: breaker.current() } : {}),

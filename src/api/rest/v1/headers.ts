@@ -19,12 +19,27 @@ export function authHeaderNames(service: ServiceConfig): string[] {
   return ['authorization'];
 }
 
-/** Static service headers, then the script's (lower-case names); the auth layer adds credentials after this. */
-export function buildHeaders(service: ServiceConfig, scriptHeaders: Record<string, string | number | boolean | null>): Record<string, string> {
-  const reserved = authHeaderNames(service);
+/** The service's static headers with lower-case names. */
+export function serviceHeaders(service: ServiceConfig): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(service.headers)) out[name.toLowerCase()] = value;
-  for (const [rawName, value] of Object.entries(scriptHeaders)) {
+  return out;
+}
+
+/**
+ * Static service headers, then the script's (lower-case names); the auth layer
+ * adds credentials after this. `fixed` and `reserved` may be computed once per
+ * service (serviceHeaders, authHeaderNames); `fixed` is copied, never changed.
+ */
+export function buildHeaders(
+  service: ServiceConfig,
+  scriptHeaders: Record<string, string | number | boolean | null>,
+  fixed: Readonly<Record<string, string>> = serviceHeaders(service),
+  reserved: readonly string[] = authHeaderNames(service),
+): Record<string, string> {
+  const out: Record<string, string> = { ...fixed };
+  for (const rawName of Object.keys(scriptHeaders)) {
+    const value = scriptHeaders[rawName];
     if (value === null || value === undefined) continue;
     const name = rawName.toLowerCase();
     const text = String(value);

@@ -14,17 +14,35 @@ export class BodyParseError extends Error {}
 const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, trimValues: true });
 
 function mediaType(contentType: string | undefined): { type: string; charset: string } {
-  const [type, ...params] = (contentType ?? '').split(';');
+  const text = contentType ?? '';
+  // the common case, `application/json` with no parameters
+  if (!text.includes(';')) return { type: text.trim().toLowerCase(), charset: 'utf-8' };
+  const [type, ...params] = text.split(';');
   const charset = params.map((p) => p.trim()).find((p) => p.toLowerCase().startsWith('charset='))?.slice(8).replace(/"/g, '') ?? 'utf-8';
   return { type: type.trim().toLowerCase(), charset };
 }
 
-function decodeText(body: Buffer, charset: string): string {
-  try {
-    return new TextDecoder(charset).decode(body);
-  } catch {
-    return new TextDecoder('utf-8').decode(body);
+// A TextDecoder keeps no state between decode() calls without { stream: true },
+// so one per charset label serves every response. Labels come from partners:
+// the cache is bounded.
+const decoders = new Map<string, TextDecoder>([['utf-8', new TextDecoder('utf-8')]]);
+const MAX_DECODERS = 32;
+
+function decoderFor(charset: string): TextDecoder {
+  let decoder = decoders.get(charset);
+  if (!decoder) {
+    try {
+      decoder = new TextDecoder(charset);
+    } catch {
+      return decoders.get('utf-8')!;
+    }
+    if (decoders.size < MAX_DECODERS) decoders.set(charset, decoder);
   }
+  return decoder;
+}
+
+function decodeText(body: Buffer, charset: string): string {
+  return decoderFor(charset).decode(body);
 }
 
 export function isXmlType(type: string): boolean {
