@@ -58,6 +58,7 @@ export function createHostCalls(bindings: ReadonlyMap<string, LoadedBinding>, lo
         return answerError({ name: 'TypeError', message: `api.${path}.${method}: arguments are not valid JSON` });
       }
       if (!Array.isArray(args)) return answerError({ name: 'TypeError', message: `api.${path}.${method}: arguments must be a list` });
+      invocation.callsInFlight++;
       try {
         // Gateways honour invocation.signal; the race covers those that do not.
         const value = await Promise.race([handler(args, invocation), invocation.whenEnded().then(() => ENDED)]);
@@ -70,6 +71,8 @@ export function createHostCalls(bindings: ReadonlyMap<string, LoadedBinding>, lo
         // script: their messages may carry host details.
         logger.error({ err, binding: path, method, invocationId: invocation.id }, 'binding call failed unexpectedly');
         return answerError({ name: 'Error', code: 'INTERNAL', message: `api.${path}.${method} failed inside the runtime (see the runtime log, invocation ${invocation.id})` });
+      } finally {
+        invocation.callsInFlight--;
       }
     },
   };

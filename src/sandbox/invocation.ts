@@ -14,6 +14,8 @@ export class Invocation {
   /** calls recorded by gateways for the trace answer */
   readonly calls: unknown[] = [];
   restCalls = 0;
+  /** host calls running now (the bridge counts them) */
+  callsInFlight = 0;
   /** set when a limit ended (or must end) the invocation, whatever the script does afterwards */
   limitExceeded?: LimitCode;
   /** told when the invocation ends early (a limit): the run answers its caller at once */
@@ -55,7 +57,8 @@ export class Invocation {
     if (reason && !this.limitExceeded) this.limitExceeded = reason;
     if (this.ended) return;
     this.ended = true;
-    this.controller?.abort(reason ?? 'ended');
+    // aborting costs ~10 µs: only worth it when a call could still be listening
+    if (reason || this.callsInFlight > 0) this.controller?.abort(reason ?? 'ended');
     const waiters = this.endedWaiters;
     this.endedWaiters = undefined;
     if (waiters) for (const w of waiters) w();

@@ -114,7 +114,8 @@ describe('async mode', () => {
     // a first round makes the twenty contexts, so that the second starts all its calls together
     await Promise.all(Array.from({ length: 20 }, (_, i) => t.runtime.runScript('slow', { input: { ms: '1', n: String(i) } })));
     maxInFlight = 0;
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => t.runtime.runScript('slow', { input: { ms: '200', n: String(i) } })));
+    // the partner holds each call a second: long enough for all twenty to start, even on a busy machine
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => t.runtime.runScript('slow', { input: { ms: '1000', n: String(i) } })));
     answers.forEach((a, i) => expect(a.output).toEqual([{ status: 200, n: String(i) }]));
     // all twenty were waiting on the partner together, in one isolate
     expect(maxInFlight).toBe(20);
