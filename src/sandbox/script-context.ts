@@ -75,10 +75,6 @@ export class ScriptContext {
     }
   }
 
-  get usable(): boolean {
-    return !this.released;
-  }
-
   /** Defines the script in this context (its factory, from the isolate's compiled copy). */
   async define(script: CompiledScript, compiled: ivm.Script): Promise<void> {
     if (this.defined.has(script.key)) return;

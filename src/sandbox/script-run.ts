@@ -41,10 +41,6 @@ export class ScriptRun implements ContextUser {
     private readonly calls: HostCalls,
   ) {}
 
-  get isFinished(): boolean {
-    return this.finished;
-  }
-
   /** the run ended asking to start over in a fresh context */
   retrying = false;
 

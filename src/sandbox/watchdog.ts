@@ -23,7 +23,6 @@ export class Watchdog {
 
   deleteRun(run: ScriptRun): void {
     this.runs.delete(run);
-    this.stopIfIdle();
   }
 
   addTurn(turn: RunningTurn): void {
@@ -33,20 +32,12 @@ export class Watchdog {
 
   deleteTurn(turn: RunningTurn): void {
     this.turns.delete(turn);
-    this.stopIfIdle();
   }
 
   private start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
-  }
-
-  private stopIfIdle(): void {
-    if (this.runs.size === 0 && this.turns.size === 0 && this.timer) {
-      clearInterval(this.timer);
-      this.timer = undefined;
-    }
   }
 
   private tick(): void {
@@ -58,6 +49,12 @@ export class Watchdog {
       }
     }
     for (const turn of this.turns) turn.check(now);
+    // stopped here, not when the last run leaves: one invocation after another
+    // would otherwise start and stop the timer each time
+    if (this.runs.size === 0 && this.turns.size === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
   }
 
   close(): void {
