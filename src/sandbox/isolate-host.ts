@@ -15,6 +15,7 @@ import type { Invocation } from './invocation.js';
 import type { LimitCode } from './limits.js';
 import type { RunOutcome, TurnResult } from './run-outcome.js';
 import { compileFor, ScriptContext, type ContextHooks } from './script-context.js';
+import { PRELUDE_FILENAME } from './isolate/prelude.js';
 import { ScriptRun, type RunHost } from './script-run.js';
 import type { HostCalls } from './bridge.js';
 import type { RunningTurn, Watchdog } from './watchdog.js';
@@ -95,7 +96,7 @@ export class IsolateHost implements RunHost {
     const isolate = new ivm.Isolate({ memoryLimit: options.memoryLimitMb });
     try {
       await loadIntl(isolate);
-      const prelude = await isolate.compileScript(options.prelude, { filename: 'scriptcode:prelude' });
+      const prelude = await isolate.compileScript(options.prelude, { filename: PRELUDE_FILENAME });
       const host = new IsolateHost(isolate, prelude, options);
       host.free.push(await ScriptContext.create(isolate, prelude, options.hooks));
       return host;

@@ -12,9 +12,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const folder = new URL('./prelude/', import.meta.url);
 
+/** the prelude's (and the bindings') file name in stack traces: frames a script never sees */
+export const PRELUDE_FILENAME = 'scriptcode:prelude';
+
 export const PRELUDE_SOURCE = [
   '(function prelude(bindings) {',
   "'use strict';",
+  `const PRELUDE_FILENAME = ${JSON.stringify(PRELUDE_FILENAME)};`,
   ...readdirSync(folder)
     .filter((name) => name.endsWith('.isolate.js'))
     .sort()

@@ -34,3 +34,46 @@ for (const name of ['$1', '$2', '$3', '$4', '$5', '$6', '$7', '$8', '$9', 'input
   'lastMatch', '$&', 'lastParen', '$+', 'leftContext', '$`', 'rightContext', "$'"]) {
   delete RegExp[name];
 }
+
+// ---------------------------------------------------------------- stacks
+// A stack a script sees shows its own frames only: the prelude's and the
+// bindings' (PRELUDE_FILENAME) are sandbox internals. V8 asks this hook for
+// every error of the context when its `stack` is first read; the hook is
+// frozen with Error, so no script can replace it.
+const errorToString = Error.prototype.toString;
+const callSiteOrigins = new WeakSetCtor();
+function stackHeader(err) {
+  try {
+    return StringFn(reflectApply(errorToString, err, []));
+  } catch (e) {
+    return 'Error';
+  }
+}
+function scriptFrames(sites) {
+  let text = '';
+  for (let i = 0; i < sites.length; i++) {
+    if (sites[i].getFileName() !== PRELUDE_FILENAME) text += '\n    at ' + StringFn(sites[i]);
+  }
+  return text;
+}
+defineProperty(Error, 'prepareStackTrace', {
+  value: function prepareStackTrace(err, sites) {
+    const frames = scriptFrames(sites);
+    return reflectApply(weakSetHas, callSiteOrigins, [err]) ? frames : stackHeader(err) + frames;
+  },
+  writable: false, enumerable: false, configurable: false,
+});
+// Where the script started an async call: its answer arrives in a turn of its
+// own, whose stack holds no frame of the script.
+function callOrigin(below) {
+  const origin = {};
+  reflectApply(weakSetAdd, callSiteOrigins, [origin]);
+  Error.captureStackTrace(origin, below);
+  return origin;
+}
+function withOrigin(err, origin) {
+  if (err !== null && typeof err === 'object') {
+    defineProperty(err, 'stack', { value: stackHeader(err) + origin.stack, writable: true, enumerable: false, configurable: true });
+  }
+  return err;
+}

@@ -35,10 +35,11 @@ function bindingCaller(path, makeError) {
       throw makeHostError(answer.error, makeError);
     }
     const id = ++invocationState.nextCallId;
+    const origin = callOrigin(call);
     // Fire and forget: the answer, or the refusal, arrives through settle().
     hostStart.applyIgnored(undefined, [invocationState.seq, id, path, method, payload]);
     return new PromiseCtor(function (resolve, reject) {
-      reflectApply(mapSet, invocationState.pending, [id, { resolve, reject, makeError }]);
+      reflectApply(mapSet, invocationState.pending, [id, { resolve, reject, makeError, origin }]);
     });
   };
 }
@@ -51,7 +52,7 @@ function settleCall(seq, id, answerJson) {
   reflectApply(mapDelete, invocationState.pending, [id]);
   const answer = jsonParse(answerJson);
   if (answer.ok) waiting.resolve(answer.value);
-  else waiting.reject(makeHostError(answer.error, waiting.makeError));
+  else waiting.reject(withOrigin(makeHostError(answer.error, waiting.makeError), waiting.origin));
 }
 
 const api = create(null);

@@ -6,7 +6,10 @@
 const factories = new MapCtor();
 
 function define(hash, filename, factory) {
-  freeze(factory);
+  // a sloppy-mode script reaches its wrapper (arguments.callee): it is shared
+  // by every invocation of the script in this context
+  enqueue(factory);
+  hardenAll();
   reflectApply(mapSet, factories, [hash, { filename, factory }]);
 }
 function forget(hash) {
