@@ -57,6 +57,8 @@ const SYNC_GROWTH_SHARE = 0.15;
  */
 const PIPELINE_DEPTH = 2;
 const ASYNC_HEAP_SHARE = 0.5;
+/** CPU time that shows a turn has begun to run (a turn's timeout is at least 1 ms) */
+const RUNNING_CPU_NS = 1_000_000n;
 const BASELINE_BYTES = 3 * 1024 * 1024;
 const CONTEXT_BYTES = 300 * 1024;
 
@@ -314,21 +316,29 @@ export class IsolateHost implements RunHost {
 }
 
 /**
- * A turn that has run for half its time asks for heap statistics. isolated-vm
- * answers once the turn has ended, before V8 collects the garbage the turn
- * left: so a turn stopped by its timeout can tell a memory bomb (a heap near
- * its limit) from a CPU loop. Asked afterwards, the heap is already collected.
+ * A turn that has run asks for heap statistics. isolated-vm answers once the
+ * turn has ended, before V8 collects the garbage the turn left: so a turn
+ * stopped by its timeout can tell a memory bomb (a heap near its limit) from
+ * a CPU loop. Asked afterwards, the heap is already collected; asked before
+ * the turn has begun to run — on a loaded machine its thread can wait for a
+ * core longer than half its time — the answer is the heap before it.
+ * So the sample is asked for once the isolate's CPU clock shows the turn
+ * running, and not before half its time has passed (a short turn asks nothing).
  */
 class HeapWatchedTurn implements RunningTurn {
   private readonly sampleAt: number;
+  private readonly cpuAtStart: bigint;
   private sample?: Promise<ivm.HeapStatistics | undefined>;
 
   constructor(private readonly isolate: ivm.Isolate, timeoutMs: number) {
     this.sampleAt = Date.now() + timeoutMs / 2;
+    this.cpuAtStart = isolate.cpuTime;
   }
 
   check(now: number): void {
-    if (!this.sample && now >= this.sampleAt) this.sample = this.isolate.getHeapStatistics().catch(() => undefined);
+    if (this.sample || now < this.sampleAt || this.isolate.isDisposed) return;
+    if (this.isolate.cpuTime - this.cpuAtStart < RUNNING_CPU_NS) return;
+    this.sample = this.isolate.getHeapStatistics().catch(() => undefined);
   }
 
   heapAtEnd(): Promise<ivm.HeapStatistics | undefined> {
