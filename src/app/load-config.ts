@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { allowedConfigKeys, appConfigSchema } from './config-schema.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
-import { collectSecretRefs, SECRET_REF_HINT } from './secret-refs.js';
+import { collectSecretRefs, rememberReferences, SECRET_REF_HINT } from './secret-refs.js';
 import type { AppConfig } from './types.js';
 import { parseYaml, zodIssues, type KeyPath, type Position } from './yaml-source.js';
 
@@ -77,6 +77,7 @@ export async function loadConfig(dir: string, options: LoadConfigOptions = {}): 
     // a failed parse whose every issue was a duplicate of a failed reference still has issues here
     throw new ConfigError(file, issues, hint);
   }
+  rememberReferences(result.data, secrets.references);
   return result.data;
 }
 

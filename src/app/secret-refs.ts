@@ -41,21 +41,51 @@ export function collectSecretRefs<T>(
   value: T,
   path: string | KeyPath = [],
   options: SecretRefOptions = {},
-): { value: T; issues: ConfigIssue[] } {
+): { value: T; issues: ConfigIssue[]; references: ResolvedReference[] } {
   const issues: ConfigIssue[] = [];
+  const references: ResolvedReference[] = [];
   const start = typeof path === 'string' ? (path ? path.split('.') : []) : path;
-  const resolved = walk(value, start, options, issues) as T;
-  return { value: resolved, issues };
+  const resolved = walk(value, start, options, { issues, references }) as T;
+  return { value: resolved, issues, references };
+}
+
+/** A configuration string that held references: where it is, what it became, what each reference gave. */
+export interface ResolvedReference {
+  path: KeyPath;
+  /** the whole string after resolution */
+  text: string;
+  /** the value of each reference in it (empty ones left out) */
+  values: string[];
+}
+
+// The references of each loaded configuration, so that values that came from
+// the environment or a secret file can be told apart from literal ones later
+// (api.rest.v1 redacts them from what a service sends back). Never logged.
+const referencesByConfig = new WeakMap<object, readonly ResolvedReference[]>();
+
+/** Remembers the references `config` was resolved from (collectSecretRefs().references). */
+export function rememberReferences(config: object, references: readonly ResolvedReference[]): void {
+  referencesByConfig.set(config, references);
+}
+
+/** The references `config` was resolved from; none for a configuration not made by loadConfig. */
+export function configReferences(config: object): readonly ResolvedReference[] {
+  return referencesByConfig.get(config) ?? [];
 }
 
 export const SECRET_REF_HINT = HINT;
 
-function walk(value: unknown, path: KeyPath, options: SecretRefOptions, issues: ConfigIssue[]): unknown {
-  if (typeof value === 'string') return resolveString(value, path, options, issues);
-  if (Array.isArray(value)) return value.map((item, index) => walk(item, [...path, index], options, issues));
+interface Collected {
+  issues: ConfigIssue[];
+  references: ResolvedReference[];
+}
+
+function walk(value: unknown, path: KeyPath, options: SecretRefOptions, found: Collected): unknown {
+  if (typeof value === 'string') return resolveString(value, path, options, found);
+  if (Array.isArray(value)) return value.map((item, index) => walk(item, [...path, index], options, found));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = walk(item, [...path, key], options, issues);
+    for (const [key, item] of Object.entries(value)) out[key] = walk(item, [...path, key], options, found);
     return out;
   }
   return value;
@@ -67,12 +97,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function resolveString(text: string, path: KeyPath, options: SecretRefOptions, issues: ConfigIssue[]): string {
+function resolveString(text: string, path: KeyPath, options: SecretRefOptions, found: Collected): string {
   if (!text.includes('${')) return text;
   let failed = false;
+  const values: string[] = [];
   const report = (message: string) => {
     failed = true;
-    issues.push({ path: formatPath(path), message, ...options.locate?.(path) });
+    found.issues.push({ path: formatPath(path), message, ...options.locate?.(path) });
   };
   const result = text.replace(REFERENCE, (match, scheme: string | undefined, target: string | undefined, close: string | undefined) => {
     if (match === '$${') return '${';
@@ -82,12 +113,17 @@ function resolveString(text: string, path: KeyPath, options: SecretRefOptions, i
       return match;
     }
     const resolved = scheme === 'env' ? readEnv(target!.trim(), options) : readSecretFile(target!.trim(), options);
-    if (typeof resolved === 'string') return resolved;
+    if (typeof resolved === 'string') {
+      if (resolved) values.push(resolved);
+      return resolved;
+    }
     report(`cannot resolve \${${reference}}: ${resolved.problem}`);
     return match;
   });
   // a failed string stays as written so the caller never sees half a secret
-  return failed ? text : result;
+  if (failed) return text;
+  if (values.length > 0) found.references.push({ path, text: result, values });
+  return result;
 }
 
 function readEnv(name: string, options: SecretRefOptions): string | { problem: string } {

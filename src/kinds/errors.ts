@@ -25,5 +25,8 @@ export class ScriptNotFoundError extends Error {
 export class InputError extends Error {
   override readonly name = 'InputError';
   readonly status = 400;
-  readonly code = 'INVALID_INPUT';
+  /** INVALID_INPUT, or INPUT_TOO_DEEP (nested beyond MAX_NESTING_DEPTH) */
+  constructor(message: string, readonly code: string = 'INVALID_INPUT') {
+    super(message);
+  }
 }

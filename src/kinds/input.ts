@@ -1,4 +1,5 @@
 // Validation and normalisation of what callers send, per kind (SPEC §3).
+import { findTooDeep, MAX_NESTING_DEPTH } from '../sandbox/limits.js';
 import { InputError } from './errors.js';
 
 export type InputMap = Record<string, (string | null)[]>;
@@ -12,6 +13,22 @@ function toParameterValue(value: unknown, where: string): string | null {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   throw new InputError(`${where} must be a string (or a number/boolean, taken as text); got ${Array.isArray(value) ? 'a list' : 'an object'}`);
+}
+
+/**
+ * Free-form values (form state, process variables) go to the script as JSON:
+ * nesting is limited (every recursive step on the way, here and in callers,
+ * stays bounded) and a BigInt, which JSON cannot carry, is refused.
+ */
+function checkNesting(value: unknown, name: string): void {
+  const found = findTooDeep(value);
+  if (!found) return;
+  if (found.problem === 'bigint') throw new InputError(`${name}${found.path} is a BigInt, which JSON cannot carry; pass it as a string or a number`);
+  throw new InputError(
+    `${name} is nested too deeply: arrays and objects may be nested at most ${MAX_NESTING_DEPTH} levels deep ({} or [] is one level), ` +
+      `and ${name}${found.path.length > 60 ? `${found.path.slice(0, 60)}…` : found.path} is deeper (or the value refers to itself). Send flatter data, or a deeply nested part as a JSON string.`,
+    'INPUT_TOO_DEEP',
+  );
 }
 
 /** Parameters are lists of strings; a plain value becomes a one-element list. */
@@ -42,12 +59,14 @@ export function normalizeForm(form: unknown): Record<string, FormComponentState>
     if (state.visible !== undefined && typeof state.visible !== 'boolean') throw new InputError(`form.${id}.visible must be true or false`);
     if (state.data !== undefined && !isPlainObject(state.data)) throw new InputError(`form.${id}.data must be an object of attribute → value`);
   }
+  checkNesting(form, 'form');
   return form as Record<string, FormComponentState>;
 }
 
 export function normalizeVariables(variables: unknown): Record<string, unknown> {
   if (variables === undefined || variables === null) return {};
   if (!isPlainObject(variables)) throw new InputError('variables must be an object of process variable name → value');
+  checkNesting(variables, 'variables');
   return variables;
 }
 

@@ -6,7 +6,7 @@
 import type { RuntimeLogger } from '../logging/logger.js';
 import { BindingCallError, type LoadedBinding } from './binding.js';
 import type { Invocation } from './invocation.js';
-import { describeLimit } from './limits.js';
+import { describeLimit, jsonTextTooDeep, MAX_NESTING_DEPTH } from './limits.js';
 
 export interface HostCalls {
   /** The answer refusing a call outright (unknown method, budget spent, invocation over), or undefined to go on. */
@@ -58,6 +58,11 @@ export function createHostCalls(bindings: ReadonlyMap<string, LoadedBinding>, lo
         return answerError({ name: 'TypeError', message: `api.${path}.${method}: arguments are not valid JSON` });
       }
       if (!Array.isArray(args)) return answerError({ name: 'TypeError', message: `api.${path}.${method}: arguments must be a list` });
+      // gateways serialise what they are given, recursively: a value nested
+      // thousands of levels would overflow the host's stack there
+      if (argsJson.length > 2 * MAX_NESTING_DEPTH && jsonTextTooDeep(argsJson, MAX_NESTING_DEPTH + 1)) {
+        return answerError({ name: 'TypeError', code: 'ARGUMENTS_TOO_DEEP', message: `api.${path}.${method}: an argument is nested more than ${MAX_NESTING_DEPTH} levels deep; send flatter data` });
+      }
       invocation.callsInFlight++;
       try {
         // Gateways honour invocation.signal; the race covers those that do not.

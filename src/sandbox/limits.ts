@@ -34,6 +34,78 @@ export function resolveLimits(kind: ScriptKind, ...overrides: (LimitOverrides | 
   return limits;
 }
 
+/**
+ * How deeply arrays and objects may nest in what callers send (form state,
+ * process variables) and in what a script returns (rows, form changes,
+ * variables): `{}` and `[]` are one level, `{"a":[1]}` two. It is fixed, not
+ * configurable: JSON parsers, serialisers and the callers' own code recurse
+ * per level, and a caller should get a clear refusal (HTTP 400, or a 422
+ * OUTPUT_TOO_DEEP for a result) rather than a stack overflow anywhere on the
+ * way. Business data is rarely nested more than a dozen levels.
+ */
+export const MAX_NESTING_DEPTH = 64;
+
+/**
+ * The first value in `value` nested deeper than `max` levels, as an
+ * iterative walk (a recursive one would overflow on the inputs it guards
+ * against): its path from `value` and what is wrong there, or undefined.
+ * A cycle (possible in values an embedder passes) nests without end: it is
+ * reported as too deep. A BigInt, which JSON cannot carry, is reported too.
+ */
+export function findTooDeep(value: unknown, max = MAX_NESTING_DEPTH): { path: string; problem: 'depth' | 'bigint' } | undefined {
+  if (typeof value === 'bigint') return { path: '', problem: 'bigint' };
+  if (typeof value !== 'object' || value === null) return undefined;
+  const stack: { v: object; depth: number; path: string }[] = [{ v: value, depth: 1, path: '' }];
+  while (stack.length > 0) {
+    const { v, depth, path } = stack.pop()!;
+    if (depth > max) return { path, problem: 'depth' };
+    const array = Array.isArray(v);
+    for (const key in v) {
+      if (!Object.hasOwn(v, key)) continue;
+      const child = (v as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null) {
+        stack.push({ v: child, depth: depth + 1, path: array ? `${path}[${key}]` : `${path}.${key}` });
+      } else if (typeof child === 'bigint') {
+        return { path: array ? `${path}[${key}]` : `${path}.${key}`, problem: 'bigint' };
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Whether valid JSON `text` nests arrays and objects more than `max` levels
+ * deep: a scan of the text (strings skipped), a few times cheaper than
+ * walking what JSON.parse made of it, and without recursion.
+ */
+export function jsonTextTooDeep(text: string, max = MAX_NESTING_DEPTH): boolean {
+  let depth = 0;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // to the closing quote: one not preceded by an odd number of backslashes
+      let q = text.indexOf('"', i + 1);
+      while (text.charCodeAt(q - 1) === 0x5c) {
+        let slashes = 0;
+        while (text.charCodeAt(q - 1 - slashes) === 0x5c) slashes++;
+        if (slashes % 2 === 0) break;
+        q = text.indexOf('"', q + 1);
+      }
+      i = q + 1;
+      continue;
+    }
+    if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+    i++;
+  }
+  return false;
+}
+
 /** The configuration key an operator raises when a limit is legitimately too low. */
 export const LIMIT_KEYS = {
   CPU_LIMIT: 'cpuMs',
@@ -42,7 +114,13 @@ export const LIMIT_KEYS = {
   REST_CALL_LIMIT: 'restCalls',
   OUTPUT_LIMIT: 'maxOutputBytes',
 } as const;
-export type LimitCode = keyof typeof LIMIT_KEYS;
+/** Limits that are the same for every script (no configuration key). */
+export type FixedLimitCode = 'OUTPUT_TOO_DEEP';
+export type LimitCode = keyof typeof LIMIT_KEYS | FixedLimitCode;
+
+export function isConfigurableLimit(code: LimitCode): code is keyof typeof LIMIT_KEYS {
+  return Object.hasOwn(LIMIT_KEYS, code);
+}
 
 export function describeLimit(code: LimitCode, limits: Limits, kind?: ScriptKind): string {
   if (code === 'REST_CALL_LIMIT' && kind === 'formatter' && limits.restCalls === 0) {
@@ -54,5 +132,6 @@ export function describeLimit(code: LimitCode, limits: Limits, kind?: ScriptKind
     case 'MEMORY_LIMIT': return `memory limit of ${limits.memoryMb} MB exceeded`;
     case 'REST_CALL_LIMIT': return `REST call limit of ${limits.restCalls} calls per invocation exceeded`;
     case 'OUTPUT_LIMIT': return `output size limit of ${limits.maxOutputBytes} bytes exceeded`;
+    case 'OUTPUT_TOO_DEEP': return `output nesting limit of ${MAX_NESTING_DEPTH} levels exceeded: the result has arrays or objects nested more than ${MAX_NESTING_DEPTH} levels deep`;
   }
 }

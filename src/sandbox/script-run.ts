@@ -7,7 +7,7 @@ import type { HostCalls } from './bridge.js';
 import type { CompiledScript } from './compiled-script.js';
 import type { ScriptErrorInfo } from './errors.js';
 import type { Invocation } from './invocation.js';
-import type { LimitCode } from './limits.js';
+import { jsonTextTooDeep, MAX_NESTING_DEPTH, type LimitCode } from './limits.js';
 import type { RunOutcome, TurnResult } from './run-outcome.js';
 import type { ContextUser, ScriptContext } from './script-context.js';
 
@@ -21,6 +21,23 @@ export interface RunHost {
 export type RunEnd = RunOutcome | { type: 'retry' };
 
 let lastSeq = 0;
+
+/**
+ * A result so deep that the isolate's own JSON.stringify ran out of stack
+ * (tens of thousands of levels): the isolate reports it with code
+ * OUTPUT_TOO_DEEP (isolate/prelude/9-driver.isolate.js), as it reports
+ * OUTPUT_LIMIT: the same limit as a result the host finds too deep.
+ */
+function isTooDeepToSerialize(error: ScriptErrorInfo): boolean {
+  return error.name === 'Error' && error.code === 'OUTPUT_TOO_DEEP';
+}
+
+/**
+ * An answer `{"ok":true,"value":{"f":…}}` whose fields nest more than
+ * MAX_NESTING_DEPTH levels has at least this many characters (two brackets
+ * a level): shorter answers need no walk.
+ */
+const MIN_CHARS_TOO_DEEP = 2 * (MAX_NESTING_DEPTH + 2);
 
 export class ScriptRun implements ContextUser {
   readonly seq = ++lastSeq;
@@ -138,6 +155,10 @@ export class ScriptRun implements ContextUser {
       // the isolate checked characters; bytes only matter when they could differ
       if (answer.length * 3 > limits.maxOutputBytes && Buffer.byteLength(answer) > limits.maxOutputBytes) {
         this.finish({ type: 'limit', code: 'OUTPUT_LIMIT' });
+      } else if (answer.length > MIN_CHARS_TOO_DEEP && jsonTextTooDeep(answer, MAX_NESTING_DEPTH + 2)) {
+        // each field of the result (output, formChanges, variables, …) may nest MAX_NESTING_DEPTH
+        // levels: in `{"ok":true,"value":{"output":…}}` the answer and the value add two
+        this.finish({ type: 'limit', code: 'OUTPUT_TOO_DEEP' });
       } else {
         this.finish({ type: 'value', value: parsed.value! });
       }
@@ -145,6 +166,7 @@ export class ScriptRun implements ContextUser {
     }
     const error = parsed.error!;
     if (error.code === 'OUTPUT_LIMIT' && error.name === 'Error') return this.finish({ type: 'limit', code: 'OUTPUT_LIMIT' });
+    if (isTooDeepToSerialize(error)) return this.finish({ type: 'limit', code: 'OUTPUT_TOO_DEEP' });
     // isolated-vm refuses ArrayBuffer memory beyond the isolate's limit with a
     // RangeError instead of killing the isolate: it is the same limit.
     if (error.name === 'RangeError' && error.message === 'Array buffer allocation failed') return this.finish({ type: 'limit', code: 'MEMORY_LIMIT' });

@@ -1,6 +1,8 @@
 // How failures become HTTP answers (SPEC §6): 422 is exactly the
 // ScriptFailure body, everything else is `{ error: { name, message, code? } }`.
 // Nothing here logs a request body; only unexpected (500) errors are logged.
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ScriptMetadataError } from '../app/errors.js';
 import { InputError, ScriptFailure, ScriptNotFoundError } from '../kinds/errors.js';
@@ -75,4 +77,25 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const path = request.url.split('?', 1)[0]!.slice(0, 200);
   return reply.code(404).send(errorBody('NotFound', `no endpoint ${request.method} ${path}; GET /openapi.json lists them`, 'NO_ROUTE'));
+}
+
+/**
+ * A request Node's HTTP parser refused before it reached Fastify (a broken
+ * request line, bad framing, headers over the size limit): answered with the
+ * same `{ error: { name, message, code } }` body as every other error, then
+ * the connection is closed (its framing cannot be trusted).
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const parserCode = typeof err.code === 'string' ? err.code : 'UNKNOWN';
+  const [status, body] = parserCode === 'ERR_HTTP_REQUEST_TIMEOUT'
+    ? [408, errorBody('RequestTimeout', 'the request did not arrive in time', 'REQUEST_TIMEOUT')]
+    : parserCode === 'HPE_HEADER_OVERFLOW'
+      ? [431, errorBody('RequestHeaderFieldsTooLarge', 'the request line and headers are larger than the server accepts', 'HEADERS_TOO_LARGE')]
+      : [400, errorBody('BadRequest', `malformed HTTP request (${parserCode}): check the request line, the headers and the body framing (Content-Length, Transfer-Encoding)`, 'MALFORMED_REQUEST')];
+  if (socket.writable) {
+    const text = JSON.stringify(body);
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${text}`);
+  }
+  socket.destroy();
 }

@@ -2,7 +2,11 @@
 // objects drive Fastify's validation (ajv), its serialisation
 // (fast-json-stringify: a field not described here is never sent) and
 // GET /openapi.json, where each named schema becomes a component.
+import { MAX_NESTING_DEPTH } from '../sandbox/limits.js';
+
 export type JsonSchema = Record<string, unknown>;
+
+const NESTING = `arrays and objects nested at most ${MAX_NESTING_DEPTH} levels deep ({} or [] is one level); deeper is a 400 INPUT_TOO_DEEP`;
 
 const names = new WeakMap<object, string>();
 
@@ -36,7 +40,7 @@ export const InputMap = named('InputMap', {
 
 export const FormState = named('FormState', {
   type: 'object',
-  description: 'component id → its state',
+  description: `component id → its state; ${NESTING}`,
   additionalProperties: {
     type: 'object',
     additionalProperties: false,
@@ -62,7 +66,7 @@ export const ExecuteRequest = named('ExecuteRequest', {
   type: 'object',
   additionalProperties: false,
   properties: {
-    variables: { ...anyObject, description: 'process variables' },
+    variables: { ...anyObject, description: `process variables; ${NESTING}` },
     processInstanceId: { type: 'string', maxLength: 1000 },
     trace: traceFlag,
   },

@@ -16,7 +16,7 @@ import { QueueFullError } from '../sandbox/errors.js';
 import { bearerAuth } from './auth.js';
 import { isLoopbackHost, parseServerConfig, type ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
-import { errorBody, errorHandler, notFoundHandler, sendUnavailable } from './errors.js';
+import { clientErrorHandler, errorBody, errorHandler, notFoundHandler, sendUnavailable } from './errors.js';
 import { ServerMetrics } from './metrics.js';
 import { RouteTable } from './route-table.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -79,6 +79,9 @@ export async function createServer(options: ServerOptions): Promise<ScriptCodeSe
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     return503OnClosing: false,
+    // requests refused before routing (a broken URL, a parameter too long, an unparsable request) get the API's error body too
+    frameworkErrors: (err, request, reply) => errorHandler(err, request, reply),
+    clientErrorHandler,
     // `body.input.name must be string` / `body must NOT have additional properties ('inputs')`
     schemaErrorFormatter: (errors, dataVar) =>
       new Error(errors.map((e) => {

@@ -19,6 +19,7 @@ import { formatPath, zodIssues, type KeyPath, type Position } from '../app/yaml-
 import { collectServiceDefinitions, definitionPath, LIST_ENTRY_KEYS, type ServiceDefinition } from './reference-format.js';
 import {
   AUTH_TYPES,
+  isEncodedUserPassword,
   allowedServiceKeys,
   SERVICE_KEYS,
   serviceDefaultsSchema,
@@ -412,6 +413,11 @@ export function resolveServices(config: AppConfig, options: ResolveServicesOptio
         const origin = Object.hasOwn(own.queryParams ?? {}, auth.name) ? '' : ' (the parameter comes from serviceDefaults.queryParams)';
         fail(['queryParams', auth.name], `conflicts with the API key query parameter of auth${fromDefaults}: remove one of them${origin}`);
       }
+    }
+
+    if (auth?.type === 'basic' && auth.encodedCredentials !== undefined && !isEncodedUserPassword(auth.encodedCredentials)) {
+      options.onWarning?.(`service '${id}': auth.encodedCredentials${fromDefaults} is not the base64 of 'username:password'; ` +
+        'it is sent as given (Authorization: Basic <value>), as the reference platform does. If the partner refuses it, encode username:password.');
     }
 
     if (ok && url !== undefined) services.set(id, build(id, url, settings));

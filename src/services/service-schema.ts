@@ -49,6 +49,11 @@ const noneAuth = z.strictObject({ type: z.literal('none') });
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+/** Is `value` the base64 of `user:password`, as basic auth expects? */
+export function isEncodedUserPassword(value: string): boolean {
+  return BASE64.test(value) && Buffer.from(value, 'base64').toString('latin1').includes(':');
+}
+
 const basicAuth = z
   .strictObject({
     type: z.literal('basic'),
@@ -66,9 +71,10 @@ const basicAuth = z
     encodedCredentials: z
       .string()
       .min(1)
-      .refine((value) => BASE64.test(value) && Buffer.from(value, 'base64').toString('latin1').includes(':'), {
-        message: "must be the base64 encoding of 'username:password' (without a 'Basic ' prefix)",
-      })
+      // sent as given, as the reference platform does (its documentation's own
+      // example is not base64 of user:password): resolveServices warns about that
+      .refine((value) => !HEADER_BREAKING.test(value), { message: 'must not contain line breaks (CR, LF) or NUL characters' })
+      .refine((value) => !/^basic\s/i.test(value), { message: "must be given without the 'Basic ' prefix (the runtime adds it)" })
       .optional(),
   })
   .superRefine((auth, ctx) => {

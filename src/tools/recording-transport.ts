@@ -4,11 +4,15 @@
 // credential and configured query parameters are left out of the query,
 // sensitive response headers are dropped, and every secret value the runtime
 // knows (configured credentials, what it sent as credentials, OAuth tokens)
-// is replaced wherever it still appears (a service that echoes the request).
+// is replaced wherever it still appears (a service that echoes the request),
+// exactly as api.rest.v1 redacts what the script sees (`*****`, same spellings):
+// the recorded answers then give offline the output the live run gave.
+import { CredentialRedactor } from '../api/rest/v1/redact-credentials.js';
 import { decodeContent } from '../http/decode-content.js';
 import { HttpCallError, type HttpErrorCode } from '../http/errors.js';
 import type { HttpRequest, HttpResponse } from '../http/service-client.js';
 import { NetworkTransport, type Transport } from '../http/transport.js';
+import { MASK } from '../logging/sensitive.js';
 import type { ServiceConfig } from '../services/types.js';
 import { isJsonMedia, isTextMedia, isTokenRequest, viewRequest, type RequestView } from './request-view.js';
 
@@ -30,7 +34,7 @@ export const SENSITIVE_HEADERS = ['authorization', 'proxy-authorization', 'cooki
 /** Response headers that describe the connection, not the answer. */
 const NOISE_HEADERS = ['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'server', 'x-powered-by', 'via', 'age'];
 
-export const REDACTED = '<redacted>';
+export const REDACTED = MASK;
 /** shorter values would replace ordinary text */
 const MIN_SECRET_LENGTH = 4;
 
@@ -101,13 +105,11 @@ export class RecordingTransport implements Transport {
     for (const value of Object.values(service.headers ?? {})) add(value);
     for (const value of Object.values(service.queryParams ?? {})) add(value);
     for (const value of [service.tls?.key, service.tls?.passphrase, service.tls?.pfx]) add(value);
-    // what was actually sent as credentials (an OAuth token, say)
+    // what was actually sent as credentials (an OAuth token, say), without its scheme as the live
+    // redaction does (`Bearer *****`)
     for (const name of ['authorization', 'proxy-authorization', ...authHeaderNames(service)]) {
       const sent = request.headers[name] ?? request.headers[name.toLowerCase()];
-      if (sent) {
-        add(sent);
-        add(sent.replace(/^\S+\s+/, ''));
-      }
+      if (sent) add(sent.replace(/^\S+\s+/, ''));
     }
   }
 
@@ -122,15 +124,7 @@ export class RecordingTransport implements Transport {
 
   /** `value` with every known secret replaced (deeply, in every string and key). */
   redact<T>(value: T): T {
-    const secrets = [...this.secrets].sort((a, b) => b.length - a.length);
-    const scrub = (text: string) => secrets.reduce((out, secret) => out.split(secret).join(REDACTED), text);
-    const walk = (v: unknown): unknown => {
-      if (typeof v === 'string') return scrub(v);
-      if (Array.isArray(v)) return v.map(walk);
-      if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [scrub(k), walk(x)]));
-      return v;
-    };
-    return walk(value) as T;
+    return CredentialRedactor.of(this.secrets).value(value);
   }
 
   async close(): Promise<void> {

@@ -72,10 +72,24 @@ describe('auth: invalid forms', () => {
     expect(messagesAt(errorOf({ type: 'basic', password: 'b' }), 'services.svc.auth.username').join()).toMatch(/required when password is given/);
   });
 
-  it('refuses a user name with a colon and encodedCredentials that are not base64 of user:password', () => {
+  it('refuses a user name with a colon, and encodedCredentials with a Basic prefix or a line break', () => {
     expect(messagesAt(errorOf({ type: 'basic', username: 'a:b', password: 'c' }), 'services.svc.auth.username').join()).toMatch(/colon/);
-    expect(messagesAt(errorOf({ type: 'basic', encodedCredentials: 'Basic abc' }), 'services.svc.auth.encodedCredentials').join()).toMatch(/base64/);
-    expect(messagesAt(errorOf({ type: 'basic', encodedCredentials: b64('nocolon') }), 'services.svc.auth.encodedCredentials').join()).toMatch(/username:password/);
+    expect(messagesAt(errorOf({ type: 'basic', encodedCredentials: 'Basic abc' }), 'services.svc.auth.encodedCredentials').join()).toMatch(/without the 'Basic ' prefix/);
+    expect(messagesAt(errorOf({ type: 'basic', encodedCredentials: 'abc\r\nX: 1' }), 'services.svc.auth.encodedCredentials').join()).toMatch(/line breaks/);
+  });
+
+  it("loads the reference documentation's encodedCredentials as given, warning once without showing the value", () => {
+    for (const value of ['cGFzc3dvcmQ=', b64('nocolon'), 'not base64 at all']) {
+      const warnings: string[] = [];
+      const services = resolve({ svc: { url: 'https://a.example.com', auth: { type: 'basic', encodedCredentials: value } } }, {}, { onWarning: (w) => warnings.push(w) });
+      expect(services.get('svc')!.auth).toEqual({ type: 'basic', encodedCredentials: value });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/service 'svc': auth.encodedCredentials is not the base64 of 'username:password'; it is sent as given/);
+      expect(warnings[0]).not.toContain(value);
+    }
+    const warnings: string[] = [];
+    resolve({ svc: { url: 'https://a.example.com', auth: { type: 'basic', encodedCredentials: b64('u:p') } } }, {}, { onWarning: (w) => warnings.push(w) });
+    expect(warnings).toEqual([]);
   });
 
   it('refuses bearer without a token, with a Bearer prefix, or with a line break', () => {

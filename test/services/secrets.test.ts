@@ -8,6 +8,7 @@ const S = {
   bothPassword: 'PW-both-91c2',
   encoded: b64('user:ENC-secret-55'),
   badEncoded: 'ENCODED-bad-secret!!',
+  notPair: 'NOTPAIR-secret-31',
   token: 'TOKEN-secret-42aa',
   apiKey: 'APIKEY-secret-0b1e',
   clientSecret: 918273645,
@@ -38,7 +39,8 @@ describe('no secret value in any error or warning', () => {
       {
         basicCrlf: { url: 'https://a.example.com', auth: { type: 'basic', username: 'u', password: `${S.password}\r\nX: 1` } },
         basicBoth: { url: 'https://a.example.com', auth: { type: 'basic', username: 'u', password: S.bothPassword, encodedCredentials: S.encoded } },
-        basicBad: { url: 'https://a.example.com', auth: { type: 'basic', encodedCredentials: S.badEncoded } },
+        basicBad: { url: 'https://a.example.com', auth: { type: 'basic', encodedCredentials: `${S.badEncoded}\n` } },
+        basicNotPair: { url: 'https://a.example.com', auth: { type: 'basic', encodedCredentials: S.notPair } },
         bearer: { url: 'https://a.example.com', auth: { type: 'bearer', token: `Bearer ${S.token}` } },
         apiKey: { url: 'https://a.example.com', auth: { type: 'apiKey', in: 'header', name: 'X-Key', value: `${S.apiKey}\n` } },
         oauth: {
@@ -71,7 +73,8 @@ describe('no secret value in any error or warning', () => {
       expect(failed, id).toContain(id);
     }
     expect(error.issues.some((issue) => issue.path.startsWith('scriptservice.api[1]'))).toBe(true);
-    expect(warnings).toHaveLength(1);
+    // the duplicate id, and encodedCredentials that are not base64 of user:password (sent as given)
+    expect(warnings).toHaveLength(2);
     expectNoSecret(error.message);
     expectNoSecret(String(error.stack));
     expectNoSecret(JSON.stringify(error.issues));

@@ -134,17 +134,17 @@ describe('scriptcode record', () => {
           service: 'crm', method: 'GET', path: 'customers', query: { pesel: '44051401458' },
           response: {
             status: 200,
-            // a header that echoes a credential keeps its name, not its value
-            headers: { 'content-type': 'application/json', 'x-echo-authorization': '<redacted>', 'x-request-id': 'rid-1' },
-            body: { name: 'Ada', segment: 'VIP', pesel: '44051401458', echo: '<redacted>' },
+            // a header that echoes a credential keeps its name, not its value; redacted as a script sees it live
+            headers: { 'content-type': 'application/json', 'x-echo-authorization': 'Bearer *****', 'x-request-id': 'rid-1' },
+            body: { name: 'Ada', segment: 'VIP', pesel: '44051401458', echo: 'Bearer *****' },
           },
         },
         {
           service: 'geo', method: 'GET', path: '', query: { lang: 'pl' },
-          response: { status: 200, headers: { 'content-type': 'application/json' }, body: { city: 'Warszawa', requested: '/geo/00-950?lang=pl&key=<redacted>' } },
+          response: { status: 200, headers: { 'content-type': 'application/json' }, body: { city: 'Warszawa', requested: '/geo/00-950?lang=pl&key=*****' } },
         },
       ],
-      expect: { output: [{ name: 'Ada', echo: '<redacted>', city: 'Warszawa', requested: '/geo/00-950?lang=pl&key=<redacted>' }] },
+      expect: { output: [{ name: 'Ada', echo: 'Bearer *****', city: 'Warszawa', requested: '/geo/00-950?lang=pl&key=*****' }] },
     }]);
   });
 
@@ -161,7 +161,7 @@ describe('scriptcode record', () => {
     expect(open.cases).toEqual([
       {
         name: 'exists', task: 'open', variables: { customer: 7 },
-        calls: [{ service: 'crm', method: 'POST', path: 'cases', body: { customer: 7 }, response: { status: 409, headers: { 'content-type': 'application/json', 'x-echo-authorization': '<redacted>', 'x-internal': 'node-7', 'x-request-id': 'rid-1' }, body: { error: 'exists' } } }],
+        calls: [{ service: 'crm', method: 'POST', path: 'cases', body: { customer: 7 }, response: { status: 409, headers: { 'content-type': 'application/json', 'x-echo-authorization': 'Bearer *****', 'x-internal': 'node-7', 'x-request-id': 'rid-1' }, body: { error: 'exists' } } }],
         expect: { outcome: 'bpmnError', errorCode: 'EXISTS', cause: 'already open' },
       },
       {

@@ -2,6 +2,7 @@
 // exactly what the library API answers; errors go through errors.ts.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Runtime } from '../../runtime/runtime.js';
+import { MAX_NESTING_DEPTH } from '../../sandbox/limits.js';
 import { runtimeOf, type ServerContext } from '../context.js';
 import type { ResponseSpec } from '../route-table.js';
 import * as S from '../schemas.js';
@@ -9,12 +10,12 @@ import * as S from '../schemas.js';
 type Named = FastifyRequest<{ Params: { name: string }; Body: Record<string, unknown> }>;
 
 export const ERROR_RESPONSES: Record<number, ResponseSpec> = {
-  400: { description: 'malformed request (schema or input)', schema: S.ErrorBody },
+  400: { description: `malformed request (schema or input; INPUT_TOO_DEEP: form or variables nested more than ${MAX_NESTING_DEPTH} levels; MALFORMED_REQUEST: broken HTTP framing)`, schema: S.ErrorBody },
   401: { description: 'missing or wrong bearer token (when server.auth.tokens is set)', schema: S.ErrorBody, headers: { 'WWW-Authenticate': 'Bearer realm="scriptcode"' } },
   404: { description: 'no script of that kind and name', schema: S.ErrorBody },
   413: { description: 'request body larger than server.bodyLimitBytes', schema: S.ErrorBody },
   415: { description: 'the body is not application/json', schema: S.ErrorBody },
-  422: { description: 'the script failed: compile error, uncaught error or a limit', schema: S.ScriptFailureBody },
+  422: { description: `the script failed: compile error, uncaught error or a limit (OUTPUT_TOO_DEEP: a result nested more than ${MAX_NESTING_DEPTH} levels)`, schema: S.ScriptFailureBody },
   500: { description: 'unexpected server error', schema: S.ErrorBody },
   503: { description: 'invocation queue full, or the server is starting or shutting down', schema: S.ErrorBody, headers: { 'Retry-After': 'seconds to wait before retrying' } },
 };

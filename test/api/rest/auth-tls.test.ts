@@ -43,6 +43,7 @@ beforeAll(async () => {
 services:
   basic: { url: '${server.url}/basic', auth: { type: basic, username: api-user, password: '\${env:SC_TEST_PASSWORD}' } }
   basicEncoded: { url: '${server.url}/enc', auth: { type: basic, encodedCredentials: '${ENCODED}' } }
+  basicAsDocumented: { url: '${server.url}/doc', auth: { type: basic, encodedCredentials: cGFzc3dvcmQ= } }
   bearer: { url: '${server.url}/bearer', auth: { type: bearer, token: '\${file:token.txt}' } }
   keyHeader: { url: '${server.url}/kh', auth: { type: apiKey, in: header, name: X-Api-Key, value: '\${env:SC_TEST_APIKEY}' } }
   keyQuery: { url: '${server.url}/kq', auth: { type: apiKey, in: query, name: key, value: '${SECRETS.queryKey}' } }
@@ -85,12 +86,14 @@ const call = async (service: string) =>
 
 describe('authorization', () => {
   it('basic (both forms), bearer and API keys arrive at the server', async () => {
-    for (const s of ['basic', 'basicEncoded', 'bearer', 'keyHeader', 'keyQuery']) {
+    for (const s of ['basic', 'basicEncoded', 'basicAsDocumented', 'bearer', 'keyHeader', 'keyQuery']) {
       expect((await call(s)).output[0], s).toMatchObject({ status: 200, body: { seenAuth: true } });
     }
     const byPath = Object.fromEntries(requests.map((r) => [r.path, r]));
     expect(byPath['/basic'].headers.authorization).toBe(`Basic ${Buffer.from(`api-user:${SECRETS.password}`).toString('base64')}`);
     expect(byPath['/enc'].headers.authorization).toBe(`Basic ${ENCODED}`);
+    // the reference documentation's example, not base64 of user:password: sent as given, as the platform does
+    expect(byPath['/doc'].headers.authorization).toBe('Basic cGFzc3dvcmQ=');
     expect(byPath['/bearer'].headers.authorization).toBe(`Bearer ${SECRETS.token}`);
     expect(byPath['/kh'].headers['x-api-key']).toBe(SECRETS.apiKey);
     expect(byPath['/kq'].query).toEqual({ q: ['v'], key: [SECRETS.queryKey] });

@@ -20,10 +20,11 @@ const cases: [string, SendOptions['pathParams'], SendOptions['queryParams'], str
   ['{}', {}, {}, 'api.rest.v1: path has the placeholder {} but pathParams. is missing; pass pathParams: { : … }'],
   ['x{', {}, {}, 'https://h.example/base/x%7B?v=2'],
   ['%7Bid%7D', {}, {}, 'https://h.example/base/%7Bid%7D?v=2'],
-  ['a/%2e/b', {}, {}, `api.rest.v1: path "a/%2e/b" is refused: '.' and '..' segments (also percent-encoded) would leave the service URL`],
+  ['a/%2e/b', {}, {}, `api.rest.v1: path "a/%2e/b" is refused: its segment "%2e" would be read as '.' and leave the service URL: servers percent-decode it. Send such a value as a query parameter (queryParams: { name: value }) or in the body: no encoding makes it safe in a path.`],
   ['%zz/ok', {}, {}, 'https://h.example/base/%25zz/ok?v=2'],
   ['😀/é', {}, {}, 'https://h.example/base/%F0%9F%98%80/%C3%A9?v=2'],
-  ['c/{id}', { id: '../x' }, {}, 'https://h.example/base/c/..%2Fx?v=2'],
+  ['c/{id}', { id: 'a/x' }, {}, 'https://h.example/base/c/a%2Fx?v=2'],
+  ['c/{id}', { id: '../x' }, {}, `api.rest.v1: path "c/{id}" is refused: its segment "..%2Fx" would be read as '..' and leave the service URL: servers that decode an encoded '/' or '\\' (%2F, %5C: nginx, IIS, Tomcat with ALLOW_ENCODED_SLASH) split the segment there. Send such a value as a query parameter (queryParams: { name: value }) or in the body: no encoding makes it safe in a path.`],
   ['q', {}, { v: '3', a: ['1', null, 2] }, 'https://h.example/base/q?v=3&a=1&a=2'],
 ];
 

@@ -10,9 +10,10 @@ let t: TestRuntime;
 const cases: Record<string, [string, RegExp]> = {
   dotDot: ["api.rest.v1.get('echo', { path: 'customers/../admin' })", /'\.' and '\.\.' segments/],
   dotDotOnly: ["api.rest.v1.get('echo', { path: '..' })", /'\.' and '\.\.' segments/],
-  encodedDotDot: ["api.rest.v1.get('echo', { path: 'a/%2e%2e/admin' })", /also percent-encoded/],
-  doubleEncodedDotDot: ["api.rest.v1.get('echo', { path: 'a/%252e%252e/admin' })", /also percent-encoded/],
-  encodedSlashDotDot: ["api.rest.v1.get('echo', { path: 'a%2f..%2fadmin' })", /also percent-encoded/],
+  encodedDotDot: ["api.rest.v1.get('echo', { path: 'a/%2e%2e/admin' })", /segment "%2e%2e" would be read as '\.\.' .*percent-decode/],
+  doubleEncodedDotDot: ["api.rest.v1.get('echo', { path: 'a/%252e%252e/admin' })", /segment "%252e%252e" would be read as '\.\.' .*encoded more than once/],
+  encodedSlashDotDot: ["api.rest.v1.get('echo', { path: 'a%2f..%2fadmin' })", /segment "a%2f\.\.%2fadmin" would be read as '\.\.' .*split the segment/],
+  servletPathParameter: ["api.rest.v1.get('echo', { path: 'a/..;jsessionid=1/admin' })", /segment "\.\.;jsessionid=1" would be read as '\.\.' .*drop the ';…' path parameter.*queryParams/],
   absoluteUrl: ["api.rest.v1.get('echo', { path: 'https://evil.example/x' })", /absolute URL/],
   schemeRelative: ["api.rest.v1.get('echo', { path: '//evil.example/x' })", /'\/\/' is not allowed/],
   doubleSlashInside: ["api.rest.v1.get('echo', { path: 'a//b' })", /'\/\/' is not allowed/],

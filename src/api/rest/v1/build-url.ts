@@ -2,6 +2,7 @@
 // URL: path and placeholder values are checked segment by segment, and the
 // result is checked again against the base before anything is sent.
 import type { ServiceConfig } from '../../../services/types.js';
+import { dotSegment } from './dot-segments.js';
 import { requestError } from './errors.js';
 import type { SendOptions } from './request-options.js';
 
@@ -9,31 +10,6 @@ import type { SendOptions } from './request-options.js';
 // an RFC 3986 pchar or '/' (encoded). `u`: a character is a code point, so a
 // character outside the BMP is encoded whole.
 const TO_ENCODE = /%[0-9A-Fa-f]{2}|[^A-Za-z0-9\-._~!$&'()*+,;=:@/]/gu;
-// Without '%' decoding changes nothing, and without '.' there is no dot segment.
-const CANNOT_TRAVERSE = /^[^%.]*$/;
-
-function fullyDecoded(segment: string): string {
-  let current = segment;
-  for (let i = 0; i < 4; i++) {
-    let next: string;
-    try {
-      next = decodeURIComponent(current);
-    } catch {
-      return current;
-    }
-    if (next === current) return current;
-    current = next;
-  }
-  return current;
-}
-
-const isDotSegment = (part: string) => part === '..' || part === '.';
-
-function isTraversal(text: string): boolean {
-  if (CANNOT_TRAVERSE.test(text)) return false;
-  return fullyDecoded(text).split(/[/\\]/).some(isDotSegment);
-}
-
 const keepEscapeOrEncode = (match: string) => (match.length === 3 && match[0] === '%' ? match : encodeURIComponent(match));
 
 /** Encodes what the script wrote, keeping its own valid %XX escapes and encoding a bare '%'. */
@@ -47,7 +23,7 @@ function placeholderValue(name: string, pathParams: SendOptions['pathParams'], s
   }
   const value = String(pathParams[name]);
   if (value === '' || value === '.' || value === '..') {
-    throw requestError(serviceId, `api.rest.v1: pathParams.${name} is ${JSON.stringify(value)}; a path parameter must be a non-empty value other than '.' or '..'`);
+    throw requestError(serviceId, `api.rest.v1: pathParams.${name} is ${JSON.stringify(value)}; a path parameter must be a non-empty value other than '.' or '..'`, 'INVALID_PATH');
   }
   used.add(name);
   return encodeURIComponent(value);
@@ -82,15 +58,31 @@ function refusePath(path: string, serviceId: string, why: string) {
   return requestError(serviceId, `api.rest.v1: path ${JSON.stringify(path)} is refused: ${why}`, 'INVALID_PATH');
 }
 
+const FIX = 'Send such a value as a query parameter (queryParams: { name: value }) or in the body: no encoding makes it safe in a path';
+
+/**
+ * Refuses the first segment of `encoded` (a path as it will be sent) that a
+ * server could read as '.' or '..' (see dot-segments.ts for every form).
+ * `what` names the path in the message.
+ */
+function refuseDotSegments(encoded: string, serviceId: string, what: string): void {
+  for (const segment of encoded.split('/')) {
+    const found = dotSegment(segment);
+    if (!found) continue;
+    const why = found.reasons.length === 0
+      ? `would leave the service URL ('.' and '..' segments are not allowed)`
+      : `would be read as '${found.dot}' and leave the service URL: ${found.reasons.join('; ')}`;
+    throw requestError(serviceId, `api.rest.v1: ${what} is refused: its segment ${JSON.stringify(segment)} ${why}. ${FIX}.`, 'INVALID_PATH');
+  }
+}
+
 function checkPath(path: string, serviceId: string): string {
   if (/[\u0000-\u001f\u007f]/.test(path)) throw refusePath(path, serviceId, 'it contains control characters');
   if (path.includes('\\')) throw refusePath(path, serviceId, 'it contains a backslash');
   if (path.includes('?') || path.includes('#')) throw refusePath(path, serviceId, "'?' and '#' are not allowed in a path; pass query parameters as queryParams: { name: value }");
   if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(path)) throw refusePath(path, serviceId, 'it is an absolute URL; a path is relative to the service URL configured for the service id');
   if (path.includes('//')) throw refusePath(path, serviceId, "'//' is not allowed");
-  const relative = path.startsWith('/') ? path.slice(1) : path;
-  if (isTraversal(relative)) throw refusePath(path, serviceId, "'.' and '..' segments (also percent-encoded) would leave the service URL");
-  return relative;
+  return path.startsWith('/') ? path.slice(1) : path;
 }
 
 type QueryValue = SendOptions['queryParams'][string];
@@ -138,11 +130,20 @@ export function parseServiceUrl(service: ServiceConfig): ServiceUrlBase | undefi
 export function buildUrl(service: ServiceConfig, options: SendOptions, reservedQuery: readonly string[] = [], parsed?: ServiceUrlBase): URL {
   const serviceId = service.id;
   const used = new Set<string>();
-  const base = parsed ?? urlBase(new URL(fillPlaceholders(service.url, options.pathParams, serviceId, `the URL of service '${serviceId}'`, used)), service);
+  let base = parsed;
+  if (!base) {
+    const where = `the URL of service '${serviceId}'`;
+    const filledUrl = fillPlaceholders(service.url, options.pathParams, serviceId, where, used);
+    const url = new URL(filledUrl);
+    // placeholder values are the script's: the segments they make are checked like a path's
+    if (used.size > 0) refuseDotSegments(url.pathname, serviceId, `${where} with pathParams filled in (${JSON.stringify(url.pathname)})`);
+    base = urlBase(url, service);
+  }
   let pathname = base.pathname;
   if (options.path) {
     const relative = checkPath(options.path, serviceId);
     const filled = encodePathText(fillPlaceholders(relative, options.pathParams, serviceId, 'path', used));
+    refuseDotSegments(filled, serviceId, `path ${JSON.stringify(options.path)}`);
     if (filled) pathname = `${pathname.endsWith('/') ? pathname : `${pathname}/`}${filled}`;
   }
   for (const name of Object.keys(options.pathParams)) {

@@ -1,9 +1,11 @@
 // What one REST call did, for the runtime log and the `trace` answer. Query
 // values and bodies are personal data: they appear only as the logging policy
 // renders sensitive values; credentials are added after this snapshot is
-// taken and never appear at all.
+// taken and never appear at all, and what the service echoes of them is
+// redacted before it is rendered.
 import type { HttpResponse } from '../../../http/index.js';
 import type { SensitiveRenderer } from '../../../logging/sensitive.js';
+import type { CredentialRedactor } from './redact-credentials.js';
 
 const MAX_TRACED_BODY = 64 * 1024;
 
@@ -77,16 +79,17 @@ export class CallTrace {
     if (response.body.length > 0) this.responseBody = response.body;
   }
 
-  private renderedQuery(): Record<string, string[]> {
+  private renderedQuery(redactor?: CredentialRedactor): Record<string, string[]> {
     const query: Record<string, string[]> = {};
-    for (const [name, value] of new URLSearchParams(this.sentUrl.search)) (query[name] ??= []).push(this.sensitive.render(value));
+    for (const [name, value] of new URLSearchParams(this.sentUrl.search)) (query[name] ??= []).push(this.sensitive.render(redactor ? redactor.text(value) : value));
     return query;
   }
 
-  private renderedResponseBody(): string | undefined {
+  private renderedResponseBody(redactor?: CredentialRedactor): string | undefined {
     const body = this.responseBody;
     if (!body) return undefined;
-    const text = body.subarray(0, MAX_TRACED_BODY).toString('utf8');
+    const raw = body.subarray(0, MAX_TRACED_BODY).toString('utf8');
+    const text = redactor ? redactor.text(raw) : raw;
     return this.sensitive.render(body.length > MAX_TRACED_BODY ? `${text}… (${body.length} bytes)` : text);
   }
 
@@ -94,15 +97,16 @@ export class CallTrace {
     return Math.round((performance.now() - this.started) * 1000) / 1000;
   }
 
-  traced(error?: Record<string, unknown>): TracedCall {
+  /** `redactor` keeps the call's credentials out of the rendered response body and query values. */
+  traced(error?: Record<string, unknown>, redactor?: CredentialRedactor): TracedCall {
     const requestBody = bodyText(this.body);
-    const responseBody = this.renderedResponseBody();
+    const responseBody = this.renderedResponseBody(redactor);
     return {
       serviceId: this.serviceId,
       method: this.method,
       url: this.url,
       pathParams: Object.fromEntries(Object.entries(this.pathParams).map(([k, v]) => [k, this.sensitive.render(String(v))])),
-      query: this.renderedQuery(),
+      query: this.renderedQuery(redactor),
       ...(requestBody !== undefined ? { requestBody: this.sensitive.render(requestBody) } : {}),
       ...(this.status !== undefined ? { status: this.status, statusText: this.statusText } : {}),
       ...(responseBody !== undefined ? { responseBody } : {}),

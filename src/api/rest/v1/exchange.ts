@@ -81,6 +81,8 @@ export interface ExchangeContext {
   budgetEnd: number;
   /** aborted when the invocation ends */
   signal: AbortSignal;
+  /** set by the exchange: the credential of the latest attempt (an OAuth2 token), which the answer may echo */
+  credential?: string;
 }
 
 export function exchange(ctx: ExchangeContext, request: OutgoingRequest): Promise<HttpResponse> {
@@ -127,6 +129,7 @@ async function attempts(ctx: ExchangeContext, first: OutgoingRequest): Promise<H
       const pending = ctx.authorizer.authorize(service, remaining, ctx.signal);
       const credentials = pending instanceof Promise ? await pending : pending;
       credential = credentials.credential;
+      ctx.credential = credential;
       // credentials go on copies: the request (and its trace) never holds them
       const headers = credentials.headers ? { ...request.headers, ...credentials.headers } : request.headers;
       let url = request.url;

@@ -1,21 +1,25 @@
 // The host side of api.rest.v1: one `send` that turns a script's call into an
 // HTTP request to a configured service and the answer into the documented
 // response or error. Credentials are added at each attempt, after every check
-// on what the script asked for, and never leave the host.
+// on what the script asked for, and never leave the host: what the service
+// sends back is redacted of them (redact-credentials.ts) before the script,
+// the trace or the log sees it.
 import type { BindingEnvironment, Gateway } from '../../../sandbox/binding.js';
 import type { Invocation } from '../../../sandbox/invocation.js';
 import { NetworkTransport, type HttpResponse, type Transport } from '../../../http/index.js';
 import { staticCredentials, type Credentials } from '../../../http/auth/static-auth.js';
 import { OAuth2Tokens, type OAuth2TokenState } from '../../../http/auth/oauth2.js';
 import { describeService, resolveServices, type ServiceSummary } from '../../../services/index.js';
+import { configReferences } from '../../../app/secret-refs.js';
 import type { ServiceConfig } from '../../../services/types.js';
 import { notify } from '../../../runtime/observer.js';
 import type { BindingCallError } from '../../../sandbox/binding.js';
 import { CallTrace } from './call-trace.js';
 import { encodeBody } from './encode-body.js';
 import { requestError, restError } from './errors.js';
-import { exchange, type AttemptCredentials, type Authorizer } from './exchange.js';
+import { exchange, type AttemptCredentials, type Authorizer, type ExchangeContext } from './exchange.js';
 import { PreparedService } from './prepared-service.js';
+import { MIN_REDACTED_LENGTH, type CredentialRedactor } from './redact-credentials.js';
 import { BodyParseError, parseBody, rawText, type ScriptResponse } from './parse-response.js';
 import { parseSendOptions, type SendOptions } from './request-options.js';
 
@@ -74,7 +78,15 @@ export class RestGateway implements Gateway {
     this.transport = env.transport ?? new NetworkTransport();
     this.tokens = new OAuth2Tokens({ observer: env.observer });
     this.authorizer = new CredentialAuthorizer(this.tokens);
-    for (const service of services.values()) this.prepared.set(service.id, new PreparedService(service, env.observer));
+    const references = configReferences(env.config);
+    for (const service of services.values()) {
+      const prepared = new PreparedService(service, env.observer, references);
+      this.prepared.set(service.id, prepared);
+      if (prepared.redactor.tooShort.length > 0) {
+        env.logger.warn(`service '${service.id}': ${prepared.redactor.tooShort.join(', ')} shorter than ${MIN_REDACTED_LENGTH} characters: ` +
+          'such a value is not redacted from what the service sends back (it would replace ordinary text); use a longer credential');
+      }
+    }
   }
 
   static create(env: BindingEnvironment): RestGateway {
@@ -105,17 +117,19 @@ export class RestGateway implements Gateway {
       body = encoded.body;
     }
 
+    let redactor = prepared.redactor;
     const trace = new CallTrace(this.env.sensitive, service.id, options.method, prepared.urlTemplate(options.path), url, options.pathParams, options.hasBody ? options.body : undefined);
     const remaining = invocation.remainingMs();
     const budget = remaining - reserveMs(remaining);
     if (budget <= 0) {
-      throw this.finish(invocation, trace, restError('RestTimeoutError', service.id, 'DEADLINE', `api.rest.v1: the invocation has no time left for a call to service '${service.id}'`));
+      throw this.finish(invocation, trace, redactor, restError('RestTimeoutError', service.id, 'DEADLINE', `api.rest.v1: the invocation has no time left for a call to service '${service.id}'`));
     }
 
     let response: HttpResponse;
+    const ctx: ExchangeContext = { service, guards: prepared.guards, transport: this.transport, authorizer: this.authorizer, trace, budgetEnd: Date.now() + budget, signal: invocation.signal };
     try {
       response = await exchange(
-        { service, guards: prepared.guards, transport: this.transport, authorizer: this.authorizer, trace, budgetEnd: Date.now() + budget, signal: invocation.signal },
+        ctx,
         {
           method: options.method,
           url,
@@ -126,18 +140,20 @@ export class RestGateway implements Gateway {
         },
       );
     } catch (err) {
-      if (err instanceof Error && 'info' in err) throw this.finish(invocation, trace, err as BindingCallError);
+      if (err instanceof Error && 'info' in err) throw this.finish(invocation, trace, redactor.forCall(ctx.credential), err as BindingCallError);
       throw err;
     }
+    // what the service answered may echo the credentials of this very call
+    redactor = redactor.forCall(ctx.credential);
     trace.response(response);
-    return this.answer(invocation, trace, service, response);
+    return this.answer(invocation, trace, redactor, service, response);
   }
 
-  private answer(invocation: Invocation, trace: CallTrace, service: ServiceConfig, response: HttpResponse): ScriptResponse {
+  private answer(invocation: Invocation, trace: CallTrace, redactor: CredentialRedactor, service: ServiceConfig, response: HttpResponse): ScriptResponse {
     const status = { code: response.status, message: response.statusText };
     if (response.status < 200 || response.status > 299) {
       const hint = response.status >= 300 && response.status < 400 && !service.followRedirects ? ' (redirects are not followed unless the service sets followRedirects: true)' : '';
-      throw this.finish(invocation, trace, restError('RestResponseError', service.id, `HTTP_${response.status}`,
+      throw this.finish(invocation, trace, redactor, restError('RestResponseError', service.id, `HTTP_${response.status}`,
         `api.rest.v1: service '${service.id}' answered ${response.status} ${response.statusText} for ${trace.method} ${trace.url}${hint}`,
         { status, body: rawText(response), headers: response.headers }));
     }
@@ -146,19 +162,24 @@ export class RestGateway implements Gateway {
       parsed = parseBody(response);
     } catch (err) {
       if (!(err instanceof BodyParseError)) throw err;
-      throw this.finish(invocation, trace, restError('RestProtocolError', service.id, 'INVALID_BODY',
-        `api.rest.v1: service '${service.id}' answered ${response.status} with content-type ${response.headers['content-type'] ?? '(none)'} but ${err.message}`));
+      // the parser's detail quotes a few characters of the body: maybe part of an echoed credential
+      const problem = redactor.occursIn(response) ? err.message.replace(/ \(.*\)$/s, '') : err.message;
+      throw this.finish(invocation, trace, redactor, restError('RestProtocolError', service.id, 'INVALID_BODY',
+        `api.rest.v1: service '${service.id}' answered ${response.status} with content-type ${response.headers['content-type'] ?? '(none)'} but ${problem}`));
     }
-    this.finish(invocation, trace);
-    return { status, headers: response.headers, ...parsed };
+    this.finish(invocation, trace, redactor);
+    return redactor.response(response, { status, headers: response.headers, ...parsed });
   }
 
   /**
    * Logs, traces and reports the call once, with or without an error; returns
-   * the error to throw. Fields are built only for a log line that is written
-   * and an observer that listens.
+   * the error to throw, its fields redacted of the call's credentials (the
+   * single point every error of a call passes before the script sees it).
+   * Fields are built only for a log line that is written and an observer that
+   * listens.
    */
-  private finish<E extends Error & { info?: Record<string, unknown> }>(invocation: Invocation, trace: CallTrace, error?: E): E {
+  private finish<E extends Error & { info?: Record<string, unknown> }>(invocation: Invocation, trace: CallTrace, redactor: CredentialRedactor, error?: E): E {
+    if (error) redactor.error(error);
     const level = error ? 'warn' : 'info';
     const logged = invocation.log.isEnabled(level);
     const observer = this.env.observer;
@@ -174,7 +195,7 @@ export class RestGateway implements Gateway {
         attempts: fields.attempt as number,
       });
     }
-    if (invocation.trace) invocation.calls.push(trace.traced(error?.info));
+    if (invocation.trace) invocation.calls.push(trace.traced(error?.info, redactor));
     return error as E;
   }
 

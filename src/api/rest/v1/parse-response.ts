@@ -1,6 +1,7 @@
 // The response as scripts see it (SPEC §4.2): body parsed by content type.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { HttpResponse } from '../../../http/index.js';
+import { jsonTextTooDeep, MAX_NESTING_DEPTH } from '../../../sandbox/limits.js';
 
 export interface ScriptResponse {
   status: { code: number; message: string };
@@ -59,11 +60,17 @@ export function parseBody(response: HttpResponse): { body: unknown; bodyEncoding
   const { type, charset } = mediaType(response.headers['content-type']);
   if (isJsonType(type)) {
     const text = decodeText(response.body, charset);
+    let body: unknown;
     try {
-      return { body: JSON.parse(text) };
+      body = JSON.parse(text);
     } catch (err) {
       throw new BodyParseError(`the body is not valid JSON (${(err as Error).message})`);
     }
+    // what reaches the sandbox nests at most as deep as what leaves it
+    if (text.length > 2 * MAX_NESTING_DEPTH && jsonTextTooDeep(text, MAX_NESTING_DEPTH)) {
+      throw new BodyParseError(`the body is nested more than ${MAX_NESTING_DEPTH} levels deep, more than a script may receive`);
+    }
+    return { body };
   }
   if (isXmlType(type)) {
     const text = decodeText(response.body, charset);

@@ -1,6 +1,7 @@
 // What every call to one service needs and no call changes: worked out once
 // per service when the gateway starts, so that a call only does the work that
 // depends on what the script asked for.
+import type { ResolvedReference } from '../../../app/secret-refs.js';
 import { authQueryNames } from '../../../http/auth/static-auth.js';
 import { ACCEPT_ENCODING } from '../../../http/decode-content.js';
 import type { RuntimeObserver } from '../../../runtime/observer.js';
@@ -8,11 +9,14 @@ import type { ServiceConfig } from '../../../services/types.js';
 import { buildUrl, parseServiceUrl, templateBase, urlTemplate, type ServiceUrlBase } from './build-url.js';
 import { ServiceGuards } from './exchange.js';
 import { authHeaderNames, buildHeaders, serviceHeaders } from './headers.js';
+import { CredentialRedactor } from './redact-credentials.js';
 import type { SendOptions } from './request-options.js';
 
 export class PreparedService {
   /** circuit breaker and bulkhead: state shared by the service's calls */
   readonly guards: ServiceGuards;
+  /** keeps the service's credentials out of what it sends back */
+  readonly redactor: CredentialRedactor;
   /** query names the auth sets (scripts may not) */
   private readonly reservedQuery: readonly string[];
   /** header names the auth sets (scripts may not) */
@@ -23,8 +27,10 @@ export class PreparedService {
   private readonly urlBase: ServiceUrlBase | undefined;
   private readonly templateBase: string;
 
-  constructor(readonly service: ServiceConfig, observer: RuntimeObserver | undefined) {
+  /** `references`: the configuration's `${env:}`/`${file:}` references (see CredentialRedactor) */
+  constructor(readonly service: ServiceConfig, observer: RuntimeObserver | undefined, references: readonly ResolvedReference[] = []) {
     this.guards = new ServiceGuards(service, observer);
+    this.redactor = CredentialRedactor.forService(service, references);
     this.reservedQuery = authQueryNames(service.auth);
     this.reservedHeaders = authHeaderNames(service);
     this.fixedHeaders = { 'accept-encoding': ACCEPT_ENCODING, ...serviceHeaders(service) };

@@ -30,6 +30,7 @@ const ArrayIsArray = Array.isArray;
 const StringFn = String;
 const ErrorCtor = Error;
 const TypeErrorCtor = TypeError;
+const RangeErrorCtor = RangeError;
 const WeakSetCtor = WeakSet;
 const weakSetHas = WeakSet.prototype.has;
 const weakSetAdd = WeakSet.prototype.add;

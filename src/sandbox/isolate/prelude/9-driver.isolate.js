@@ -34,6 +34,11 @@ function finish(kind, value, changes, outcome, maxOutputChars) {
   try {
     text = jsonStringify({ ok: true, value: result });
   } catch (e) {
+    if (e instanceof RangeErrorCtor && reflectApply(stringIndexOf, StringFn(e.message), ['call stack']) !== -1) {
+      const err = new ErrorCtor('the result is nested too deeply to be serialized');
+      err.code = 'OUTPUT_TOO_DEEP';
+      throw err;
+    }
     fail('The script result cannot be serialized to JSON: ' + StringFn(e && e.message));
   }
   if (text.length > maxOutputChars) {
