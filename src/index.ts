@@ -10,6 +10,7 @@ export { BindingCallError, type BindingDefinition, type Gateway, type BindingEnv
 export type { Invocation } from './sandbox/invocation.js';
 export type { AppConfig, ScriptKind } from './app/types.js';
 export type { RuntimeObserver, InvocationEvent, RestCallEvent, TokenEvent, CircuitEvent } from './runtime/observer.js';
+export type { TracedScriptCall } from './runtime/script-calls.js';
 export type { Transport } from './http/transport.js';
 export type { HttpRequest, HttpResponse } from './http/service-client.js';
 export { HttpCallError, httpCallError } from './http/errors.js';

@@ -1,5 +1,6 @@
 // The `scriptcode` command line. Commands print JSON (or a report) on stdout;
 // problems with the command itself or the configuration exit with code 2.
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands/index.js';
 import { UsageError } from './read-json-option.js';
@@ -12,9 +13,15 @@ function fail(err: unknown): never {
   process.exit(2);
 }
 
+/** the package's version: package.json sits two folders up from src/cli and from dist/cli */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 export function buildProgram(): Command {
   const program = new Command('scriptcode')
     .description('Runs low-code business scripts in a secure sandbox.')
+    .version(version(), '-v, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError();
   for (const register of COMMANDS) register(program);
@@ -22,6 +29,13 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `scriptcode test | head -3`: the reader went away; there is nobody left to tell
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -11,12 +11,21 @@ export interface ScriptLogLine {
   time: string;
   level: ScriptLogLevel;
   message: string;
+  /** the called script that wrote the line ('validators/pesel'), when it was not the invoked one */
+  script?: string;
+}
+
+/** What an invocation and the scripts it calls share: one list of lines, one cap. */
+interface SharedLines {
+  kept: ScriptLogLine[];
+  written: number;
+  dropped: number;
 }
 
 export class InvocationLog {
-  private readonly kept: ScriptLogLine[] = [];
-  private written = 0;
-  private dropped = 0;
+  private shared: SharedLines = { kept: [], written: 0, dropped: 0 };
+  /** set on the log of a called script (context.callService): its lines say so */
+  private script?: string;
 
   private child?: RuntimeLogger;
 
@@ -55,14 +64,30 @@ export class InvocationLog {
     this.add(LEVELS.has(level) ? (level as ScriptLogLevel) : 'info', formatMessage(template, args, this.renderer));
   }
 
+  /**
+   * The log of a script this invocation's script calls (context.callService):
+   * its lines join this invocation's (the same list, the same cap), marked with
+   * `script`; in the runtime log they carry `fields` (the called script's name
+   * and kind, with the invocation id of the whole chain).
+   */
+  nested(fields: Record<string, unknown>, script: string): InvocationLog {
+    const log = new InvocationLog(this.logger, fields, this.renderer, this.maxLines);
+    log.shared = this.shared;
+    log.script = script;
+    return log;
+  }
+
   add(level: ScriptLogLevel, message: string): void {
-    if (this.written >= this.maxLines) {
-      this.dropped++;
+    const shared = this.shared;
+    if (shared.written >= this.maxLines) {
+      shared.dropped++;
       return;
     }
-    this.written++;
-    const line: ScriptLogLine = { time: new Date().toISOString(), level, message };
-    this.kept.push(line);
+    shared.written++;
+    const line: ScriptLogLine = this.script === undefined
+      ? { time: new Date().toISOString(), level, message }
+      : { time: new Date().toISOString(), level, message, script: this.script };
+    shared.kept.push(line);
     this.out(level)?.[level]({ source: 'script' }, message);
   }
 
@@ -73,16 +98,19 @@ export class InvocationLog {
 
   /** Closes the log: reports dropped lines once. */
   finish(): void {
-    if (this.dropped > 0) {
-      const message = `${this.dropped} log lines dropped: the limit is ${this.maxLines} per invocation (logging.maxLinesPerInvocation)`;
-      this.kept.push({ time: new Date().toISOString(), level: 'warn', message });
+    // the invoked script's log reports for the scripts it called too
+    if (this.script !== undefined) return;
+    const shared = this.shared;
+    if (shared.dropped > 0) {
+      const message = `${shared.dropped} log lines dropped: the limit is ${this.maxLines} per invocation (logging.maxLinesPerInvocation)`;
+      shared.kept.push({ time: new Date().toISOString(), level: 'warn', message });
       this.out('warn')?.warn({ source: 'runtime' }, message);
-      this.dropped = 0;
+      shared.dropped = 0;
     }
   }
 
   lines(): ScriptLogLine[] {
-    return this.kept;
+    return this.shared.kept;
   }
 }
 

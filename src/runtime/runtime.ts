@@ -24,6 +24,7 @@ import { autoMaxIsolates } from '../sandbox/pool-sizing.js';
 import { Sandbox } from '../sandbox/sandbox.js';
 import type { Transport } from '../http/transport.js';
 import { notify, type RuntimeObserver } from './observer.js';
+import { SCRIPT_CALLS_PATH, ScriptCalls } from './script-calls.js';
 
 export interface RuntimeOptions {
   /** the application folder */
@@ -80,8 +81,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       bindings.push({ definition, gateway: await definition.createGateway({ config, logger, sensitive: renderer, appDir: app.dir, observer: options.observer, transport: options.transport }) });
     }
     const pool = config.pool;
-    const ready = new Sandbox({
+    // context.callService / context.validate: run scripts of this application in its sandbox
+    const scriptCalls = new ScriptCalls({ app, sandbox: () => ready, observer: options.observer });
+    const ready: Sandbox = new Sandbox({
       bindings,
+      internal: new Map([[SCRIPT_CALLS_PATH, scriptCalls]]),
       logger,
       maxIsolates: pool.maxIsolates === 'auto' ? autoMaxIsolates() : pool.maxIsolates,
       maxQueue: pool.maxQueue,

@@ -3,8 +3,10 @@
 // strings cross; a gateway's exception becomes data the isolate rebuilds.
 // The same calls serve both modes: sync mode waits for `perform` with the
 // isolate's thread blocked, async mode settles the script's promise later.
+// Besides the bindings (`api.*`), the runtime may serve paths of its own that
+// no `api` object shows: 'context' is context.callService / context.validate.
 import type { RuntimeLogger } from '../logging/logger.js';
-import { BindingCallError, type LoadedBinding } from './binding.js';
+import { BindingCallError, type Gateway, type LoadedBinding } from './binding.js';
 import type { Invocation } from './invocation.js';
 import { describeLimit, jsonTextTooDeep, MAX_NESTING_DEPTH } from './limits.js';
 
@@ -25,23 +27,33 @@ function endedAnswer(invocation: Invocation): string {
 
 const ENDED = Symbol('ended');
 
-export function createHostCalls(bindings: ReadonlyMap<string, LoadedBinding>, logger: RuntimeLogger): HostCalls {
+export function createHostCalls(
+  bindings: ReadonlyMap<string, LoadedBinding>,
+  logger: RuntimeLogger,
+  /** host paths of the runtime itself, reached from the prelude (no `api` object, no budget) */
+  internal: ReadonlyMap<string, Gateway> = new Map(),
+): HostCalls {
   const budgets = new Map([...bindings].map(([path, b]) => [path, b.definition.budget]));
+  const gateways = new Map<string, Gateway>([...internal, ...[...bindings].map(([path, b]) => [path, b.gateway] as const)]);
+  /** how the script wrote the call: api.rest.v1.send, context.callService */
+  const label = (path: string, method: string) => (internal.has(path) && !bindings.has(path) ? `${path}.${method}` : `api.${path}.${method}`);
   return {
     refuse(invocation, path, method) {
-      if (!invocation) return answerError({ name: 'Error', message: `api.${path}.${method}: no invocation is running` });
-      const binding = bindings.get(path);
-      if (!binding || !Object.hasOwn(binding.gateway.methods, method)) {
-        return answerError({ name: 'TypeError', message: `api.${path}.${method} is not a function` });
+      if (!invocation) return answerError({ name: 'Error', message: `${label(path, method)}: no invocation is running` });
+      const gateway = gateways.get(path);
+      if (!gateway || !Object.hasOwn(gateway.methods, method)) {
+        return answerError({ name: 'TypeError', message: `${label(path, method)} is not a function` });
       }
       if (invocation.hasEnded) return endedAnswer(invocation);
       if (budgets.get(path) === 'restCalls') {
-        invocation.restCalls++;
-        if (invocation.restCalls > invocation.limits.restCalls) {
+        // a nested script's calls count against the budget of the whole chain
+        const made = invocation.countRestCall();
+        const allowed = invocation.root.limits.restCalls;
+        if (made > allowed) {
           invocation.limitExceeded ??= 'REST_CALL_LIMIT';
           // One refused call is the script's to handle; calling on after it is
           // a loop that would only burn CPU: the invocation ends here.
-          if (invocation.restCalls > invocation.limits.restCalls + 1) invocation.end('REST_CALL_LIMIT');
+          if (made > allowed + 1) invocation.end('REST_CALL_LIMIT');
           const message = describeLimit('REST_CALL_LIMIT', invocation.limits, invocation.kind);
           return answerError({ name: 'LimitExceededError', code: 'REST_CALL_LIMIT', message });
         }
@@ -50,18 +62,18 @@ export function createHostCalls(bindings: ReadonlyMap<string, LoadedBinding>, lo
     },
 
     async perform(invocation, path, method, argsJson) {
-      const handler = bindings.get(path)!.gateway.methods[method]!;
+      const handler = gateways.get(path)!.methods[method]!;
       let args: unknown;
       try {
         args = JSON.parse(argsJson);
       } catch {
-        return answerError({ name: 'TypeError', message: `api.${path}.${method}: arguments are not valid JSON` });
+        return answerError({ name: 'TypeError', message: `${label(path, method)}: arguments are not valid JSON` });
       }
-      if (!Array.isArray(args)) return answerError({ name: 'TypeError', message: `api.${path}.${method}: arguments must be a list` });
+      if (!Array.isArray(args)) return answerError({ name: 'TypeError', message: `${label(path, method)}: arguments must be a list` });
       // gateways serialise what they are given, recursively: a value nested
       // thousands of levels would overflow the host's stack there
       if (argsJson.length > 2 * MAX_NESTING_DEPTH && jsonTextTooDeep(argsJson, MAX_NESTING_DEPTH + 1)) {
-        return answerError({ name: 'TypeError', code: 'ARGUMENTS_TOO_DEEP', message: `api.${path}.${method}: an argument is nested more than ${MAX_NESTING_DEPTH} levels deep; send flatter data` });
+        return answerError({ name: 'TypeError', code: 'ARGUMENTS_TOO_DEEP', message: `${label(path, method)}: an argument is nested more than ${MAX_NESTING_DEPTH} levels deep; send flatter data` });
       }
       invocation.callsInFlight++;
       try {
@@ -75,7 +87,7 @@ export function createHostCalls(bindings: ReadonlyMap<string, LoadedBinding>, lo
         // Unexpected host failures are logged here and never described to the
         // script: their messages may carry host details.
         logger.error({ err, binding: path, method, invocationId: invocation.id }, 'binding call failed unexpectedly');
-        return answerError({ name: 'Error', code: 'INTERNAL', message: `api.${path}.${method} failed inside the runtime (see the runtime log, invocation ${invocation.id})` });
+        return answerError({ name: 'Error', code: 'INTERNAL', message: `${label(path, method)} failed inside the runtime (see the runtime log, invocation ${invocation.id})` });
       } finally {
         invocation.callsInFlight--;
       }

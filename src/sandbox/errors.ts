@@ -58,3 +58,16 @@ export class IsolateResetError extends Error {
       'Lower pool.asyncInvocationsPerIsolate in scriptcode.yaml to share isolates among fewer invocations.');
   }
 }
+
+/**
+ * A nested call (context.callService / context.validate) found no isolate:
+ * every one is busy and the pool may not grow further. Nested calls never
+ * wait for one (see isolate-pool.ts): the caller gets this at once.
+ */
+export class PoolExhaustedError extends Error {
+  override readonly name = 'PoolExhaustedError';
+  readonly code = 'POOL_EXHAUSTED';
+  constructor(readonly maxIsolates: number, readonly overflow: number) {
+    super(`every isolate is busy (pool.maxIsolates ${maxIsolates}, plus ${overflow} for nested calls); retry later or raise pool.maxIsolates`);
+  }
+}

@@ -1,5 +1,9 @@
 // The host-side state of one running invocation: its limits and deadline, the
 // signal that aborts host calls, its log and the calls it made (for trace).
+// A script another one calls (context.callService / context.validate) runs as
+// a nested invocation with a `parent`: it spends the budgets of the invocation
+// at the root of the chain — its CPU time, its REST calls and its deadline —
+// so a chain of calls can never do more than the first script was allowed to.
 import type { ScriptKind } from '../app/types.js';
 import type { InvocationLog } from '../logging/invocation-log.js';
 import type { LimitCode, Limits } from './limits.js';
@@ -7,13 +11,22 @@ import type { LimitCode, Limits } from './limits.js';
 export class Invocation {
   readonly startedAt = performance.now();
   readonly deadline: number;
+  /** the invocation the caller asked for: the one whose budgets every nested call spends */
+  readonly root: Invocation;
+  /** 0 for the invocation the caller asked for, 1 for a script it calls, … */
+  readonly depth: number;
   // Made on first use: most invocations never need to abort anything.
   private controller?: AbortController;
   private ended = false;
   private endedWaiters?: (() => void)[];
   /** calls recorded by gateways for the trace answer */
   readonly calls: unknown[] = [];
+  /** REST calls this invocation made itself (a nested call's count in its parents' too) */
   restCalls = 0;
+  /** CPU time charged to this invocation, its nested calls' included */
+  cpuNs = 0n;
+  /** the part of cpuNs that nested calls spent */
+  nestedCpuNs = 0n;
   /** host calls running now (the bridge counts them) */
   callsInFlight = 0;
   /** set when a limit ended (or must end) the invocation, whatever the script does afterwards */
@@ -28,8 +41,12 @@ export class Invocation {
     readonly limits: Limits,
     readonly log: InvocationLog,
     readonly trace: boolean,
+    /** the invocation whose script called this one's (context.callService / context.validate) */
+    readonly parent?: Invocation,
   ) {
-    this.deadline = Date.now() + limits.wallMs;
+    this.root = parent ? parent.root : this;
+    this.depth = parent ? parent.depth + 1 : 0;
+    this.deadline = parent ? parent.deadline : Date.now() + limits.wallMs;
   }
 
   /** Aborted when the invocation ends or runs out of time: host calls stop waiting then. */
@@ -51,6 +68,27 @@ export class Invocation {
 
   remainingMs(): number {
     return Math.max(0, this.deadline - Date.now());
+  }
+
+  /** CPU time left to the whole chain of calls (negative once a nested call has overspent it). */
+  cpuLeftMs(): number {
+    return this.root.limits.cpuMs - Number(this.root.cpuNs) / 1e6;
+  }
+
+  /** Charges CPU time to this invocation and to every invocation up the chain. */
+  addCpu(ns: bigint): void {
+    this.cpuNs += ns;
+    for (let up = this.parent; up; up = up.parent) {
+      up.cpuNs += ns;
+      up.nestedCpuNs += ns;
+    }
+  }
+
+  /** Counts one REST call here and up the chain; answers the count of the whole chain. */
+  countRestCall(): number {
+    this.restCalls++;
+    for (let up = this.parent; up; up = up.parent) up.restCalls++;
+    return this.root.restCalls;
   }
 
   end(reason?: LimitCode): void {

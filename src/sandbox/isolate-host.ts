@@ -81,6 +81,8 @@ async function loadIntl(isolate: ivm.Isolate): Promise<void> {
 export class IsolateHost implements RunHost {
   /** slots taken (the pool reserves one per invocation) */
   active = 0;
+  /** of `active`: slots nested runs hold (context.callService; see isolate-pool.ts) */
+  nestedActive = 0;
   idleSince = Date.now();
   private dead = false;
   private readonly free: ScriptContext[] = [];
@@ -123,12 +125,12 @@ export class IsolateHost implements RunHost {
       try {
         context = await this.contextFor(script, generation);
       } catch (err) {
-        this.slotDone();
+        this.slotDone(invocation);
         if (this.dead) return { type: 'isolateReset' };
         throw err;
       }
       if (!(context instanceof ScriptContext)) {
-        this.slotDone();
+        this.slotDone(invocation);
         return { type: 'scriptError', error: context };
       }
       const run = new ScriptRun(invocation, this, context, script, this.options.calls);
@@ -139,7 +141,7 @@ export class IsolateHost implements RunHost {
       this.options.watchdog.deleteRun(run);
       if (end.type !== 'retry') return end;
       if (attempt > 0) {
-        this.slotDone();
+        this.slotDone(invocation);
         return { type: 'scriptError', error: { name: 'Error', code: 'INTERNAL', message: 'the runtime could not prepare a clean context' } };
       }
     }
@@ -291,11 +293,12 @@ export class IsolateHost implements RunHost {
     if (reusable) this.free.push(context);
     else context.release();
     // a run that starts over in a fresh context keeps its slot
-    if (!run.retrying) this.slotDone();
+    if (!run.retrying) this.slotDone(run.invocation);
   }
 
-  private slotDone(): void {
+  private slotDone(invocation: Invocation): void {
     this.active--;
+    if (invocation.depth > 0) this.nestedActive--;
     if (this.active === 0) this.idleSince = Date.now();
     if (!this.dead) this.options.onSlotFree(this);
   }

@@ -46,6 +46,15 @@ export function resolveLimits(kind: ScriptKind, ...overrides: (LimitOverrides | 
 export const MAX_NESTING_DEPTH = 64;
 
 /**
+ * How deeply scripts may call one another (context.callService,
+ * context.validate): the invoked script is level 0, a script it calls level
+ * 1, … A call that would go deeper — usually recursion, A calls B calls A … —
+ * fails with a ScriptCallError, code CALL_DEPTH_EXCEEDED. Fixed, not
+ * configurable: each level can hold an isolate (see isolate-pool.ts).
+ */
+export const MAX_CALL_DEPTH = 4;
+
+/**
  * The first value in `value` nested deeper than `max` levels, as an
  * iterative walk (a recursive one would overflow on the inputs it guards
  * against): its path from `value` and what is wrong there, or undefined.

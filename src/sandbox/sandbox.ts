@@ -4,7 +4,7 @@
 // bindings its scripts can call. Applications never share a Sandbox.
 import type { ScriptKind } from '../app/types.js';
 import type { RuntimeLogger } from '../logging/logger.js';
-import type { LoadedBinding } from './binding.js';
+import type { Gateway, LoadedBinding } from './binding.js';
 import { createHostCalls, type HostCalls } from './bridge.js';
 import { CompiledScriptCache } from './compiled-script.js';
 import type { EntryMode } from './entry-mode.js';
@@ -12,6 +12,7 @@ import type { Invocation } from './invocation.js';
 import { IsolateHost } from './isolate-host.js';
 import { IsolatePool, type PoolStats } from './isolate-pool.js';
 import { PRELUDE_SOURCE } from './isolate/prelude.js';
+import { MAX_CALL_DEPTH } from './limits.js';
 import { asyncIsolateMemoryMb } from './pool-sizing.js';
 import type { RunOutcome } from './run-outcome.js';
 import type { ContextHooks } from './script-context.js';
@@ -19,6 +20,8 @@ import { Watchdog } from './watchdog.js';
 
 export interface SandboxOptions {
   bindings: readonly LoadedBinding[];
+  /** host paths the prelude calls itself ('context': context.callService / context.validate) */
+  internal?: ReadonlyMap<string, Gateway>;
   logger: RuntimeLogger;
   maxIsolates: number;
   maxQueue: number;
@@ -53,7 +56,7 @@ export class Sandbox {
   private generation = 0;
 
   constructor(private readonly options: SandboxOptions) {
-    this.calls = createHostCalls(new Map(options.bindings.map((b) => [b.definition.path, b])), options.logger);
+    this.calls = createHostCalls(new Map(options.bindings.map((b) => [b.definition.path, b])), options.logger, options.internal);
     this.hooks = { calls: this.calls, onLog: (invocation, level, payload) => invocation?.log.addFromScript(level, payload) };
     this.prelude = bootstrapSource(options.bindings);
   }
@@ -70,6 +73,9 @@ export class Sandbox {
         capacity,
         spareIsolates: this.options.spareIsolates,
         idleMs: this.options.idleMs,
+        // every level of nested calls may need an isolate of its own for each
+        // isolate in use: with this many, sync-mode chains never run short
+        nestedOverflow: this.options.maxIsolates * MAX_CALL_DEPTH,
         create: (owner) => IsolateHost.create({
           memoryLimitMb,
           capacity,
@@ -94,7 +100,8 @@ export class Sandbox {
 
   async run(request: RunRequest): Promise<RunOutcome> {
     const script = this.compiled.get(request.filename, request.source, request.hash);
-    const host = await this.pool(request.invocation.limits.memoryMb, script.mode).acquire();
+    // a nested run (context.callService) never waits for an isolate: see isolate-pool.ts
+    const host = await this.pool(request.invocation.limits.memoryMb, script.mode).acquire(request.invocation.depth > 0);
     return host.execute(script, request.kind, JSON.stringify(request.payload), request.invocation, this.generation);
   }
 

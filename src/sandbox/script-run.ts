@@ -43,7 +43,6 @@ export class ScriptRun implements ContextUser {
   readonly seq = ++lastSeq;
   private readonly pending = new Set<number>();
   private turnsInFlight = 0;
-  private cpuNs = 0n;
   private finished = false;
   private contextReleased = false;
   private contextDirty = false;
@@ -68,15 +67,19 @@ export class ScriptRun implements ContextUser {
     void this.runTurn((timeoutMs) => this.context.invoke(this.seq, this.script, kind, payloadJson, maxChars, timeoutMs));
   }
 
-  /** What the next turn may spend: the CPU left, or the wall-clock time left if that is less. */
+  /**
+   * What the next turn may spend: the CPU left, or the wall-clock time left if
+   * that is less. A nested invocation (context.callService) spends what is
+   * left of the whole chain's CPU; its time is charged up the chain.
+   */
   turnBudget(): { ms: number; code: LimitCode } {
-    const cpuLeft = this.invocation.limits.cpuMs - Number(this.cpuNs) / 1e6;
+    const cpuLeft = this.invocation.cpuLeftMs();
     const wallLeft = this.invocation.remainingMs();
     return cpuLeft <= wallLeft ? { ms: cpuLeft, code: 'CPU_LIMIT' } : { ms: wallLeft, code: 'WALL_CLOCK_LIMIT' };
   }
 
   addCpu(ns: bigint): void {
-    this.cpuNs += ns;
+    this.invocation.addCpu(ns);
   }
 
   startCall(id: number, path: string, method: string, argsJson: string): void {
@@ -121,6 +124,14 @@ export class ScriptRun implements ContextUser {
   private afterTurn(result: TurnResult): void {
     switch (result.type) {
       case 'answer':
+        // A sync-mode turn that called other scripts ran under a timeout set
+        // before their CPU time was charged to it: together they may have
+        // spent more than the invocation has (async turns start with what is left).
+        if (this.invocation.nestedCpuNs > 0n && this.invocation.cpuLeftMs() < 0) {
+          this.contextDirty = true;
+          this.finish({ type: 'limit', code: 'CPU_LIMIT' });
+          return;
+        }
         if (typeof result.answer === 'string' && result.answer !== '') this.answered(result.answer);
         else this.checkSettleable();
         return;

@@ -7,6 +7,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ScriptMetadataError } from '../app/errors.js';
 import { InputError, ScriptFailure, ScriptNotFoundError } from '../kinds/errors.js';
 import { IsolateResetError, QueueFullError, RuntimeClosedError } from '../sandbox/errors.js';
+import { ACCEPTED_TYPE, ownCode, ownMessage } from './http-conventions.js';
 
 export interface ErrorBody {
   error: { name: string; message: string; code?: string };
@@ -46,7 +47,7 @@ export function sendUnavailable(reply: FastifyReply, body: ErrorBody): FastifyRe
 }
 
 /** The status and body for an error a route threw (or Fastify raised for it). */
-export function classify(err: unknown): { status: number; body: unknown } {
+export function classify(err: unknown, request?: FastifyRequest): { status: number; body: unknown } {
   if (err instanceof ScriptFailure) return { status: 422, body: err.body };
   if (err instanceof ScriptNotFoundError) return { status: 404, body: errorBody('NotFound', err.message, err.code) };
   if (err instanceof InputError) return { status: 400, body: errorBody('InputError', err.message, err.code) };
@@ -58,19 +59,21 @@ export function classify(err: unknown): { status: number; body: unknown } {
   if (e.validation) return { status: 400, body: errorBody('BadRequest', `invalid request: ${e.message}`, 'INVALID_REQUEST') };
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
   if (status >= 400 && status < 500) {
-    return { status, body: errorBody(STATUS_NAMES[status] ?? 'BadRequest', e.message ?? 'bad request', e.code) };
+    const bodyLimit = request?.server.initialConfig.bodyLimit ?? 0;
+    return { status, body: errorBody(STATUS_NAMES[status] ?? 'BadRequest', ownMessage(e.code, e.message ?? 'bad request', request, bodyLimit), ownCode(e.code, status)) };
   }
   return { status: 500, body: errorBody('InternalError', 'internal error; the server log has the details', 'INTERNAL') };
 }
 
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const { status, body } = classify(err);
+  const { status, body } = classify(err, request);
   if (status >= 500 && status !== 503) {
     // the error, never the request: its body may hold personal data
     request.log.error({ err, method: request.method, route: request.routeOptions.url }, 'request failed');
   }
   if (status === 503) return sendUnavailable(reply, body as ErrorBody);
   if (status === 401) reply.header('www-authenticate', 'Bearer realm="scriptcode"');
+  if (status === 415) reply.header('accept-post', ACCEPTED_TYPE);
   return reply.code(status).send(body);
 }
 

@@ -1,6 +1,7 @@
 // Every route is declared once, here: its schemas go to Fastify (validation and
 // serialisation) and, unchanged, into GET /openapi.json.
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import { AllowedMethods } from './http-conventions.js';
 import type { JsonSchema } from './schemas.js';
 
 export interface ResponseSpec {
@@ -34,11 +35,14 @@ export interface RouteHooks {
 
 export class RouteTable {
   readonly routes: RouteSpec[] = [];
+  /** which methods each path answers (405 + Allow) */
+  readonly allowed = new AllowedMethods();
 
   constructor(private readonly hooks: RouteHooks) {}
 
   add(app: FastifyInstance, spec: RouteSpec): void {
     this.routes.push(spec);
+    this.allowed.add(spec);
     const response: Record<number, JsonSchema> = {};
     for (const [status, r] of Object.entries(spec.responses)) if (r.schema) response[Number(status)] = r.schema;
     app.route({

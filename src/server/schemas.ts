@@ -84,14 +84,31 @@ export const FormatRequest = named('FormatRequest', {
   },
 });
 
-const LogLine = { type: 'object', properties: { time: { type: 'string' }, level: { type: 'string' }, message: { type: 'string' } } };
+const LogLine = {
+  type: 'object',
+  properties: {
+    time: { type: 'string' },
+    level: { type: 'string' },
+    message: { type: 'string' },
+    script: { type: 'string', description: 'the called script that wrote the line (context.callService / context.validate), e.g. validators/pesel; absent for the invoked script' },
+  },
+};
 
 /** Fields of every answer; `logs` and `trace` only when trace was asked for. */
 const answerBase = {
   invocationId: { type: 'string' },
   durationMs: { type: 'number' },
   logs: { type: 'array', items: LogLine },
-  trace: { type: 'object', properties: { calls: { type: 'array', items: anyValue } } },
+  trace: {
+    type: 'object',
+    properties: {
+      calls: {
+        type: 'array',
+        items: anyValue,
+        description: 'REST calls, in the order they ended (serviceId, method, url, status, …) and calls of other scripts (call: context.callService / context.validate, target, depth, outcome — running when the invocation ended first —, durationMs, cpuMs, restCalls), each where it started; entries of a called script carry script: its path (scripts/lookup)',
+      },
+    },
+  },
 };
 
 export const ScriptAnswer = named('ScriptAnswer', {

@@ -17,6 +17,7 @@ import { bearerAuth } from './auth.js';
 import { isLoopbackHost, parseServerConfig, type ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { clientErrorHandler, errorBody, errorHandler, notFoundHandler, sendUnavailable } from './errors.js';
+import { acceptJsonOnly, methodNotAllowed } from './http-conventions.js';
 import { ServerMetrics } from './metrics.js';
 import { RouteTable } from './route-table.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -115,7 +116,11 @@ export async function createServer(options: ServerOptions): Promise<ScriptCodeSe
     if (err instanceof QueueFullError) ctx.metrics.rejectedRequest('queue_full');
     return errorHandler(err as FastifyError, request, reply);
   });
-  fastify.setNotFoundHandler(notFoundHandler);
+  fastify.setNotFoundHandler((request, reply) => {
+    const allowed = ctx.routes.allowed.of(request.url.split(/[?#]/, 1)[0]!);
+    return allowed.length > 0 ? methodNotAllowed(request, reply, allowed) : notFoundHandler(request, reply);
+  });
+  acceptJsonOnly(fastify);
   fastify.addHook('onSend', async (_request, reply) => {
     // while draining, connections close after their answer so the server can stop
     if (ctx.phase === 'stopping') reply.header('connection', 'close');

@@ -5,7 +5,9 @@
 //  3. every literal service id given to api.rest.v1 is declared;
 //  4. every script type-checks against the shipped typings;
 //  5. metadata files and tests/*.test.yaml are valid and name existing
-//     scripts and services.
+//     scripts and services;
+//  6. every literal name given to context.callService / context.validate is
+//     a script / validator of the application.
 // Each problem is a finding with file:line:column; checking goes on after one.
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -18,7 +20,7 @@ import { resolveServices } from '../services/resolve-services.js';
 import { CompileChecker } from './compile-check.js';
 import { issueFindings, scanScripts, sortFindings, type Finding, type ScannedScript } from './findings.js';
 import { offlineConfig } from './offline-config.js';
-import { analyzeScript, ENTRY_POINTS } from './script-analysis.js';
+import { analyzeScript, ENTRY_POINTS, type ScriptCallUse } from './script-analysis.js';
 import { stripTypes } from './strip-types.js';
 import { readTestFile } from './test-file.js';
 import { listTestFiles } from './test-runner.js';
@@ -62,8 +64,21 @@ function serviceFinding(file: string, id: string, known: string[], line?: number
   return { file, line, column, severity: 'error', message: `unknown service id '${id}'${hint} (${declared})` };
 }
 
+/** An unknown name in context.callService('…') / context.validate('…'). */
+function scriptCallFinding(file: string, use: ScriptCallUse, scripts: readonly ScannedScript[]): Finding | undefined {
+  const kind = use.method === 'callService' ? 'scriptService' : 'validationScript';
+  const known = scripts.filter((s) => s.kind === kind).map((s) => s.name);
+  if (known.includes(use.name)) return undefined;
+  const what = use.method === 'callService' ? 'scriptService' : 'validator';
+  const guess = closest(use.name, known);
+  const hint = guess ? ` — did you mean '${guess}'?` : '';
+  const listed = known.length ? `${what}s: ${known.join(', ')}` : `the application has no ${what}s`;
+  return { file, line: use.line, column: use.column, severity: 'error',
+    message: `context.${use.method}('${use.name}'): no ${what} named '${use.name}'${hint} (${listed}; expected ${KIND_FOLDERS[kind]}/${use.name}.js)` };
+}
+
 async function checkScript(
-  appDir: string, script: ScannedScript, compiler: CompileChecker, services: string[] | undefined, types: boolean,
+  appDir: string, script: ScannedScript, compiler: CompileChecker, services: string[] | undefined, types: boolean, scripts: readonly ScannedScript[],
 ): Promise<Finding[]> {
   const findings: Finding[] = [];
   const { relativePath: file } = script;
@@ -102,6 +117,10 @@ async function checkScript(
     for (const use of analysis.serviceIds) {
       if (!services.includes(use.id)) findings.push(serviceFinding(file, use.id, services, use.line, use.column));
     }
+  }
+  for (const use of analysis.scriptCalls) {
+    const finding = scriptCallFinding(file, use, scripts);
+    if (finding) findings.push(finding);
   }
   if (types) findings.push(...typeCheck(script.absolutePath, file, text, script.language));
   return findings;
@@ -152,7 +171,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   }
   const compiler = new CompileChecker();
   try {
-    for (const script of scripts) findings.push(...await checkScript(appDir, script, compiler, services, options.types !== false));
+    for (const script of scripts) findings.push(...await checkScript(appDir, script, compiler, services, options.types !== false, scripts));
   } finally {
     compiler.dispose();
   }

@@ -4,7 +4,9 @@
 //   api.rest.v1.get('crm', …)          (get, delete, post, put, patch)
 //   api.rest.v1.request({ serviceId: 'crm', … })
 //   const rest = api.rest.v1; rest.get('crm', …)
-// Ids computed at run time cannot be checked and are skipped.
+// Ids computed at run time cannot be checked and are skipped. Likewise the
+// literal names given to context.callService / context.validate (on `context`
+// or on whatever the entry point names its first parameter).
 import ts from 'typescript';
 
 export interface ServiceIdUse {
@@ -14,10 +16,20 @@ export interface ServiceIdUse {
   column: number;
 }
 
+/** A literal script name given to context.callService / context.validate. */
+export interface ScriptCallUse {
+  method: 'callService' | 'validate';
+  name: string;
+  /** 1-based, of the string literal */
+  line: number;
+  column: number;
+}
+
 export interface ScriptAnalysis {
   /** names defined at the top level (functions, variables, assignments) */
   topLevel: Set<string>;
   serviceIds: ServiceIdUse[];
+  scriptCalls: ScriptCallUse[];
 }
 
 const CALL_METHODS = new Set(['get', 'delete', 'post', 'put', 'patch']);
@@ -56,13 +68,28 @@ export function analyzeScript(text: string, fileName: string, language: 'js' | '
     }
   }
 
+  // what the context is called: `context`, or the entry point's first parameter
+  const contexts = new Set(['context']);
+  for (const statement of file.statements) {
+    const first = ts.isFunctionDeclaration(statement) && statement.name?.text === 'callService' ? statement.parameters[0] : undefined;
+    if (first && ts.isIdentifier(first.name)) contexts.add(first.name.text);
+  }
+
   const aliases = new Set<string>();
   const serviceIds: ServiceIdUse[] = [];
-  const use = (node: ts.Node, id: string) => {
+  const scriptCalls: ScriptCallUse[] = [];
+  const position = (node: ts.Node) => {
     const { line, character } = file.getLineAndCharacterOfPosition(node.getStart(file));
-    serviceIds.push({ id, line: line + 1, column: character + 1 });
+    return { line: line + 1, column: character + 1 };
   };
+  const use = (node: ts.Node, id: string) => serviceIds.push({ id, ...position(node) });
   const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(skipParens(node.expression.expression)) &&
+      contexts.has((skipParens(node.expression.expression) as ts.Identifier).text)) {
+      const method = node.expression.name.text;
+      const name = literalText(node.arguments[0]);
+      if ((method === 'callService' || method === 'validate') && name !== undefined) scriptCalls.push({ method, name, ...position(node.arguments[0]!) });
+    }
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && isApiRestV1(node.initializer, aliases)) {
       aliases.add(node.name.text);
     }
@@ -84,7 +111,7 @@ export function analyzeScript(text: string, fileName: string, language: 'js' | '
     ts.forEachChild(node, visit);
   };
   visit(file);
-  return { topLevel, serviceIds };
+  return { topLevel, serviceIds, scriptCalls };
 }
 
 /** Where each kind's runtime looks for its entry point. */

@@ -11,6 +11,15 @@ beforeAll(async () => {
   app = await makeApp({
     'scriptcode.yaml': 'logging:\n  sensitive: mask\n',
     'scripts/hello.js': 'function callService(ctx) { Logger.info("hi {}", ctx.getFirstParameter("name")); return [{ hi: ctx.getFirstParameter("name"), form: ctx.getValue("f") }]; }',
+    'scripts/platform.js': `function callService(context) {
+      var names = context.getParameters('names');
+      var it = names.iterator();
+      var count = 0;
+      while (it.hasNext()) { it.next(); count++; }
+      var row = { names: '' + names, count: count, title: context.getFirstParameter('title', 'untitled') };
+      if (context.isVisible('amount') == "true") row.amount = '' + context.getValue('amount');
+      return [row];
+    }`,
     'scripts/boom.js': 'function callService() {\n  throw new Error("boom");\n}',
     'validators/v.js': 'function callService(ctx) { return ctx.getFirstParameter("x") ? [] : [{ key: "x.missing" }]; }',
     'tasks/t.js': 'function callService(ctx) { ctx.handleFailure("no " + ctx.getVariable("a") + " in " + ctx.getProcessInstanceId()); }',
@@ -36,6 +45,13 @@ describe('scriptcode run', () => {
     const r = await runCli(['run', 'script', 'hello', '--input', `@${file}`], { cwd: app.dir });
     expect(r.code).toBe(0);
     expect(r.json().output).toEqual([{ hi: 'Grace', form: null }]);
+  }, 30_000);
+
+  it('runs a script written for the reference platform: Java list text and iterator, getFirstParameter default for [""], isVisible == "true"', async () => {
+    const r = await runCli(['run', 'script', 'platform', '--app', app.dir, '--input', '{"names":["a","b"],"title":[""]}',
+      '--form', '{"amount":{"value":{"net":10,"tags":["x"]},"visible":true}}']);
+    expect(r.code).toBe(0);
+    expect(r.json().output).toEqual([{ names: '[a, b]', count: 2, title: 'untitled', amount: '{net=10, tags=[x]}' }]);
   }, 30_000);
 
   it('exit 1 with { error } when the script fails', async () => {

@@ -72,7 +72,7 @@ describe('scriptService', () => {
     const r = await t.runtime.runScript('form', {
       form: { amount: { value: 100, visible: true, data: { currency: 'PLN' } }, secret: { value: 'x', visible: false } },
     });
-    expect(r.output).toEqual([{ before: 100, after: 200, visible: true, hidden: false, unknownVisible: false, data: 'PLN', noData: null, ghost: null }]);
+    expect(r.output).toEqual([{ before: 100, after: 200, visible: 'true', hidden: 'false', unknownVisible: 'false', data: 'PLN', noData: null, ghost: null }]);
     expect(r.formChanges).toEqual({ amount: 200, label: { text: 'hi' } });
   });
 

@@ -47,7 +47,7 @@ describe('invocation endpoints', () => {
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toMatch(/^application\/json/);
     const body = r.json();
-    expect(body.output).toEqual([{ greeting: 'Hello, Ada!', all: ['Ada', 'Grace'], visible: true }]);
+    expect(body.output).toEqual([{ greeting: 'Hello, Ada!', all: ['Ada', 'Grace'], visible: 'true' }]);
     expect(body.formChanges).toEqual({ title: 'Dear Ada' });
     expect(body.invocationId).toMatch(/^[0-9a-f-]{36}$/);
     expect(typeof body.durationMs).toBe('number');
@@ -170,16 +170,48 @@ describe('status codes and error bodies', () => {
     expect(none.status).toBe(400);
   });
 
-  it('415 for a body that is not application/json', async () => {
-    const r = await t.call('POST', '/api/scripts/greet/run', { rawBody: 'name=Ada', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    expect(r.status).toBe(415);
-    expect(r.json().error.name).toBe('UnsupportedMediaType');
+  it('415 for a body that is not application/json (a form, plain text), naming the type to send', async () => {
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'text/plain; charset=utf-8', 'multipart/form-data; boundary=x']) {
+      const r = await t.call('POST', '/api/scripts/greet/run', { rawBody: 'name=Ada', headers: { 'content-type': type } });
+      expect(r.status, type).toBe(415);
+      expect(r.headers['accept-post']).toBe('application/json');
+      expect(r.json().error).toEqual({ name: 'UnsupportedMediaType', code: 'UNSUPPORTED_MEDIA_TYPE', message: `unsupported content type ${type}: send the body as application/json` });
+    }
+    // JSON by another name is JSON
+    const problem = await t.call('POST', '/api/scripts/greet/run', { rawBody: '{"input":{"name":"Ada"}}', headers: { 'content-type': 'application/vnd.api+json' } });
+    expect(problem.status).toBe(200);
   });
 
-  it('413 for a body over server.bodyLimitBytes', async () => {
+  it('413 for a body over server.bodyLimitBytes, naming the setting', async () => {
     const r = await t.post('/api/scripts/greet/run', { input: { name: 'x'.repeat(5000) } });
     expect(r.status).toBe(413);
-    expect(r.json().error).toMatchObject({ name: 'PayloadTooLarge', code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+    expect(r.json().error).toEqual({
+      name: 'PayloadTooLarge', code: 'BODY_TOO_LARGE',
+      message: 'the body is larger than server.bodyLimitBytes (4096 bytes): send less, or raise server.bodyLimitBytes in scriptcode.yaml',
+    });
+  });
+
+  it('405 with Allow for a known path and another method', async () => {
+    const get = await t.get('/api/scripts/greet/run');
+    expect(get.status).toBe(405);
+    expect(get.headers.allow).toBe('POST');
+    expect(get.json().error).toEqual({ name: 'MethodNotAllowed', code: 'METHOD_NOT_ALLOWED', message: 'GET is not allowed on /api/scripts/greet/run; use POST' });
+    const post = await t.call('POST', '/api/scripts');
+    expect(post.status).toBe(405);
+    expect(post.headers.allow).toBe('GET, HEAD');
+    expect((await t.call('DELETE', '/health/live')).status).toBe(405);
+  });
+
+  it('an empty JSON body where none is needed is fine; where one is needed, 400 says so', async () => {
+    const invalidate = await t.call('POST', '/api/cache/invalidate', { rawBody: '', headers: json });
+    expect(invalidate.status).toBe(200);
+    const run = await t.call('POST', '/api/scripts/greet/run', { rawBody: '', headers: json });
+    expect(run.status).toBe(400);
+    expect(run.json().error).toMatchObject({ code: 'INVALID_REQUEST', message: 'invalid request: body must be object' });
+  });
+
+  it('no answer carries a Fastify-internal code', () => {
+    for (const answer of t.answers) expect(answer.text).not.toMatch(/FST_|"code":"ERR_/);
   });
 });
 

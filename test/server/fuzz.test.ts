@@ -28,6 +28,8 @@ const FILES = {
   for (var i = 0; i < n; i++) v = i % 2 ? { k: v } : [v];
   return [{ v: v }];
 }`,
+  // a busy machine must not turn a deep result into a CPU_LIMIT
+  'scripts/nested.yaml': 'limits: { cpuMs: 20000, wallMs: 60000 }\n',
   'validators/v.js': `function callService(context) {
   return context.getParameters('p').map(function (p) { return { key: 'k.' + p, parameters: [p, context.getValue('f')] }; });
 }`,

@@ -105,6 +105,47 @@ describe('scriptcode check: findings', () => {
   });
 });
 
+describe('scriptcode check: reference-platform scripts', () => {
+  it('accepts an ES5 script using the Java-style collections, isVisible as text and getFirstParameter with a default', async () => {
+    const platform = await makeApp({
+      'scripts/repeatable.js': `/** @param {ScriptCode.ScriptContext} context */
+function callService(context) {
+  var rows = context.getParameters('inputFromRepeatableSection').toArray();
+  var input = context.getInputParameters();
+  var it = input.entrySet().iterator();
+  var seen = '';
+  while (it.hasNext()) {
+    var entry = it.next();
+    seen = seen + entry.getKey() + '=' + entry.getValue().size() + ';';
+  }
+  var keys = input.keySet();
+  var result = [];
+  for (var i = 0; i < rows.length; i++) result.push({ row: rows[i], keys: '' + keys });
+  if (context.isVisible('total') == "true" && !input.isEmpty() && keys.contains('x') && input.containsValue(['1'])) {
+    result.push({ total: context.getFirstParameter('total', '0'), values: '' + input.values(), seen: seen });
+  }
+  return result;
+}
+`,
+      'tasks/items.js': `/** @param {ScriptCode.TaskContext} context */
+function callService(context) {
+  var items = context.getAllVariables().get('items');
+  var n = 0;
+  var it = items.keySet().iterator();
+  while (it.hasNext()) { it.next(); n++; }
+  context.complete({ n: n, text: '' + items });
+}
+`,
+    });
+    try {
+      const clean = await check({ app: platform.dir, env: {} });
+      expect(clean.findings.map(renderFinding)).toEqual([]);
+    } finally {
+      await platform.remove();
+    }
+  }, 60_000);
+});
+
 describe('scriptcode check on the command line', () => {
   it('exit 1 with one line per finding and a summary', async () => {
     const r = await runCli(['check', '--app', app.dir]);

@@ -31,7 +31,7 @@ function callService(context: ScriptCode.ScriptContext): ScriptCode.Rows {
   const n: number = all.size() + context.getInputParameters().keySet().size();
   const first: string | null = all.get(0);
   context.setValue('amount', 5);
-  const visible: boolean = context.isVisible('amount');
+  const visible: 'true' | 'false' = context.isVisible('amount');
   Logger.info('{} tags, visible {}', nonsensitive(n), visible);
   console.log('first', first, fallback);
   const encoded: string = btoa('a') + atob('YQ==');
@@ -111,6 +111,34 @@ function callService(context) {
       "script:7: Property 'log' does not exist on type 'ScriptLogger'.",
       'script:8: Expected 1-2 arguments, but got 0.',
     ]);
+  });
+
+  it('Java-style collections, isVisible as text and getFirstParameter with a default check clean in an ES5 script', () => {
+    const errors = errorsOf(`/** @param {ScriptCode.ScriptContext} context */
+function callService(context) {
+  var rows = context.getParameters('inputFromRepeatableSection').toArray();
+  var it = context.getParameters('names').iterator();
+  var names = '';
+  while (it.hasNext()) names = names + it.next().toUpperCase() + ';';
+  var all = context.getInputParameters();
+  var keys = all.keySet();
+  var entries = all.entrySet().iterator();
+  var text = '';
+  while (entries.hasNext()) { var e = entries.next(); text = text + e.getKey() + '=' + e.getValue().get(0); }
+  var list = context.getParameters('names');
+  return [{ n: rows.length, names: names, text: text, keys: '' + keys, k: keys.contains('a') && keys.toArray().length,
+    v: all.values().size(), cv: all.containsValue(['a']), i: list.indexOf('a'), c: list.contains('b'), e: list.isEmpty() || keys.isEmpty(),
+    s: list.toString() + all.toString(), f: context.getFirstParameter('x', 'dflt').length, visible: context.isVisible('x') == "true" }];
+}
+`, 'js');
+    expect(errors).toEqual([]);
+  });
+
+  it('isVisible returns text: comparing it with a boolean is flagged', () => {
+    const errors = errorsOf(`/** @param {ScriptCode.ScriptContext} context */
+function callService(context) { return [{ v: context.isVisible('a') == true }]; }
+`, 'js');
+    expect(errors).toEqual([expect.stringMatching(/^script:2: This comparison appears to be unintentional because the types '[^']+' and 'boolean' have no overlap/)]);
   });
 
   it('validators have no setValue; tasks have no form access', () => {

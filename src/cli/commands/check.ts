@@ -9,6 +9,7 @@ import { renderFinding } from '../../tools/findings.js';
 export function registerCheck(program: Command): void {
   program
     .command('check')
+    .addHelpText('after', '\nExamples:\n  $ scriptcode check\n  $ scriptcode check --app ./my-app --no-types\n')
     .description('check configuration, secrets, scripts (compile, entry point, service ids, types) and tests without running anything')
     .option('--app <dir>', 'the application folder', '.')
     .option('--no-types', 'skip the type check against the shipped typings')

@@ -6,6 +6,7 @@ import { UsageError } from '../read-json-option.js';
 export function registerInit(program: Command): void {
   program
     .command('init')
+    .addHelpText('after', '\nExamples:\n  $ scriptcode init my-app\n  $ cd my-app && scriptcode test\n')
     .description('create a working application: a script, a validator, a task and a formatter, their tests, and editor typings')
     .argument('<dir>', 'a new or empty folder')
     .action(async (dir: string) => {

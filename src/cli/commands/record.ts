@@ -15,7 +15,7 @@ interface RecordCliOptions extends InvocationCliOptions {
 }
 
 export function registerRecord(program: Command): void {
-  addInvocationOptions(program.command('record').description('run a script once against the real services and write what happened as an offline test case'))
+  addInvocationOptions(program.command('record').description('run a script once against the real services and write what happened as an offline test case').addHelpText('after', `\nExamples:\n  $ scriptcode record script customer --input '{"pesel":"44051401458"}'\n`))
     .option('--case <name>', 'name of the test case (default: "recorded <date time>")')
     .option('--file <path>', 'test file to append to (default: tests/<name>.test.yaml)')
     .option('--redact-header <name>', 'a response header to leave out (repeatable); credentials and cookies always are',

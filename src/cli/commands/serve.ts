@@ -19,6 +19,7 @@ interface ServeOptions {
 export function registerServe(program: Command): void {
   program
     .command('serve')
+    .addHelpText('after', '\nExamples:\n  $ scriptcode serve\n  $ scriptcode serve --app ./my-app --port 8080\n')
     .description('serve the HTTP API (run scripts, validators, tasks, formatters; health, metrics, OpenAPI)')
     .option('--app <dir>', 'the application folder', '.')
     .option('--host <address>', 'address to listen on (default: server.host, 127.0.0.1)')

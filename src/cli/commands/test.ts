@@ -7,6 +7,7 @@ import { UsageError } from '../read-json-option.js';
 export function registerTest(program: Command): void {
   program
     .command('test')
+    .addHelpText('after', `\nExamples:\n  $ scriptcode test\n  $ scriptcode test customer      # only the cases whose name contains "customer"\n`)
     .description('run the offline script tests in tests/*.test.yaml (no network)')
     .argument('[filter]', 'run only cases whose file, name or script contains this text')
     .option('--app <dir>', 'the application folder', '.')

@@ -19,13 +19,15 @@ function makeHostError(info, makeError) {
 // way when the context is given to the next invocation is not taken for its.
 const invocationState = { async: false, seq: 0, nextCallId: 0, pending: new MapCtor() };
 
-function bindingCaller(path, makeError) {
+// `prefix` names the calls in messages: 'api.rest.v1' unless told ('context').
+function bindingCaller(path, makeError, prefix) {
+  const label = prefix === undefined ? 'api.' + path : prefix;
   return function call(method, args) {
     let payload;
     try {
       payload = jsonStringify(args);
     } catch (e) {
-      throw makeHostError({ name: 'TypeError', message: 'api.' + path + '.' + method +
+      throw makeHostError({ name: 'TypeError', message: label + '.' + method +
         ': the arguments cannot be serialized to JSON (' + StringFn(e && e.message) + ')' }, undefined);
     }
     if (payload === undefined) payload = '[]';

@@ -16,9 +16,11 @@ function makeFormAccess(form, changes, readOnly) {
       const c = components[id];
       return c && c.value !== undefined ? javaify(jsonParse(jsonStringify(c.value))) : null;
     },
+    // The platform's `String isVisible(id)`: the text "true" or "false"
+    // (its scripts compare `== "true"`); unknown components are not visible.
     isVisible(id) {
       const c = components[id];
-      return c ? c.visible !== false : false;
+      return c && c.visible !== false ? 'true' : 'false';
     },
     getData(id, attribute) {
       const c = components[id];
@@ -46,9 +48,12 @@ function makeScriptContext(payload, readOnly, changes) {
       const v = reflectApply(hasOwn, input, [name]) ? input[name] : null;
       return javaList(v ? reflectApply(arraySlice, v, []) : []);
     },
+    // The default (or null) when the parameter is missing or empty: no
+    // values, or a first value that is "" or null ([], [""], [null]).
     getFirstParameter(name, defaultValue) {
       const v = reflectApply(hasOwn, input, [name]) ? input[name] : null;
-      if (v && v.length > 0 && v[0] !== null && v[0] !== undefined) return v[0];
+      const first = v && v.length > 0 ? v[0] : null;
+      if (first !== null && first !== undefined && first !== '') return first;
       return defaultValue === undefined ? null : defaultValue;
     },
     getInputParameters() { return input; },
@@ -56,9 +61,14 @@ function makeScriptContext(payload, readOnly, changes) {
     isVisible: form.isVisible,
     getData: form.getData,
     setValue: form.setValue,
+    callService(name, input) { return scriptCall('callService', name, input); },
+    validate(name, input) { return scriptCall('validate', name, input); },
     api: removedApi,
     getModel() {
-      fail('context.getModel() was removed. Read form values with context.getValue(id) and parameters with context.getParameters(name).');
+      fail('context.getModel() is deprecated and not available in ScriptCode. The reference platform says to use api.model instead; ' +
+        'ScriptCode has no api.model: read form values with context.getValue(id) (and context.getData(id, attribute)), parameters with ' +
+        'context.getParameters(name) or context.getFirstParameter(name)' +
+        (readOnly ? '.' : ', and change a form value with context.setValue(id, value).'));
     },
   });
 }
@@ -111,9 +121,13 @@ function makeTaskContext(payload, outcome) {
       if (typeof errorCode !== 'string' || errorCode === '') fail('handleBpmnError(errorCode, cause): errorCode must be a non-empty string');
       record('bpmnError', { errorCode, cause: causeText(cause) });
     },
+    callService(name, input) { return scriptCall('callService', name, input); },
+    validate(name, input) { return scriptCall('validate', name, input); },
     api: removedApi,
     getModel() {
-      fail('context.getModel() was removed. Read process variables with context.getVariable(name) or context.getAllVariables(), and return changes with context.complete(variables, modelChanges).');
+      fail('context.getModel() is deprecated and not available in ScriptCode. The reference platform says to use api.model instead; ' +
+        'ScriptCode has no api.model: read process variables with context.getVariable(name) or context.getAllVariables(), ' +
+        'and return changes with context.complete(variables, modelChanges).');
     },
   };
   return { context: freeze(context), task: freeze(task) };

@@ -55,7 +55,8 @@ const hiddenIntrinsics = [
   protoOf(() => AsyncIterator.from({ next() { return { done: true }; } })),
 ];
 // what the prelude gives every invocation, shared by all of them
-const sharedWithScripts = [JavaList, JavaMap, removedApi];
+const javaPrototypes = [JavaList, JavaMap, JavaIterator, JavaEntry];
+const sharedWithScripts = [JavaList, JavaMap, JavaIterator, JavaEntry, removedApi];
 // Data properties of prototypes that ordinary code assigns on instances
 // ("override mistake"): they become accessors whose setter defines an own
 // property on the instance, so ES5-style classes keep working.
@@ -113,6 +114,9 @@ function isPrototypeLike(obj) {
   return !!(ctor && 'value' in ctor && typeof ctor.value === 'function' && ctor.value.prototype === obj);
 }
 enqueue(g);
+// the Java-style prototypes have their own toString: assigning one on a list
+// or map keeps working as it does on an array or object
+for (const x of javaPrototypes) enableOverride(x);
 for (const x of hiddenIntrinsics) enqueue(x);
 for (const x of sharedWithScripts) enqueue(x);
 hardenAll();
