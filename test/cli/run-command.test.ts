@@ -18,6 +18,8 @@ beforeAll(async () => {
       while (it.hasNext()) { it.next(); count++; }
       var row = { names: '' + names, count: count, title: context.getFirstParameter('title', 'untitled') };
       if (context.isVisible('amount') == "true") row.amount = '' + context.getValue('amount');
+      row.greeting = context.callService('hello', { name: 'Ada' }).get(0).get('hi');
+      row.errors = context.validate('v', { x: '' }).size();
       return [row];
     }`,
     'scripts/boom.js': 'function callService() {\n  throw new Error("boom");\n}',
@@ -47,11 +49,11 @@ describe('scriptcode run', () => {
     expect(r.json().output).toEqual([{ hi: 'Grace', form: null }]);
   }, 30_000);
 
-  it('runs a script written for the reference platform: Java list text and iterator, getFirstParameter default for [""], isVisible == "true"', async () => {
+  it('runs a script written for the reference platform: Java list text and iterator, getFirstParameter default for [""], isVisible == "true", context.callService and context.validate', async () => {
     const r = await runCli(['run', 'script', 'platform', '--app', app.dir, '--input', '{"names":["a","b"],"title":[""]}',
       '--form', '{"amount":{"value":{"net":10,"tags":["x"]},"visible":true}}']);
     expect(r.code).toBe(0);
-    expect(r.json().output).toEqual([{ names: '[a, b]', count: 2, title: 'untitled', amount: '{net=10, tags=[x]}' }]);
+    expect(r.json().output).toEqual([{ names: '[a, b]', count: 2, title: 'untitled', amount: '{net=10, tags=[x]}', greeting: 'Ada', errors: 1 }]);
   }, 30_000);
 
   it('exit 1 with { error } when the script fails', async () => {
