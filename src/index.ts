@@ -1,5 +1,14 @@
 // Public entry point for embedders (SPEC §10).
-export { createRuntime, type Runtime, type RuntimeOptions } from './runtime/runtime.js';
+//
+// Importing the package loads only the error classes below: the runtime
+// (isolated-vm, undici, zod, YAML, …) is loaded by the first createRuntime,
+// the HTTP server (Fastify) by the first createServer. `import('scriptcode')`
+// therefore costs a few milliseconds, not the second the whole runtime takes.
+import type { Runtime, RuntimeOptions } from './runtime/runtime.js';
+import type { ScriptCodeServer, ServerOptions } from './server/index.js';
+
+export type { Runtime, RuntimeOptions, ConfigReloadResult } from './runtime/runtime.js';
+export type { ServiceCheckResult, CheckStep, CertificateInfo } from './http/connection-check.js';
 export { ScriptFailure, ScriptNotFoundError, InputError } from './kinds/errors.js';
 export type {
   ScriptRequest, ScriptAnswer, ValidateRequest, ValidateAnswer, ValidationError,
@@ -9,10 +18,22 @@ export { LimitExceededError, QueueFullError, RuntimeClosedError, type ScriptErro
 export { BindingCallError, type BindingDefinition, type Gateway, type BindingEnvironment } from './sandbox/binding.js';
 export type { Invocation } from './sandbox/invocation.js';
 export type { AppConfig, ScriptKind } from './app/types.js';
-export type { RuntimeObserver, InvocationEvent, RestCallEvent, TokenEvent, CircuitEvent } from './runtime/observer.js';
+export type { RuntimeObserver, InvocationEvent, RestCallEvent, TokenEvent, CircuitEvent, ConfigReloadEvent } from './runtime/observer.js';
 export type { TracedScriptCall } from './runtime/script-calls.js';
 export type { Transport } from './http/transport.js';
 export type { HttpRequest, HttpResponse } from './http/service-client.js';
 export { HttpCallError, httpCallError } from './http/errors.js';
 export type { ServiceConfig } from './services/types.js';
-export { createServer, type ScriptCodeServer, type ServerOptions } from './server/index.js';
+export type { ScriptCodeServer, ServerOptions, CloseResult } from './server/index.js';
+
+/** A runtime over one application folder (see RuntimeOptions; README "Library API"). */
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const runtime = await import('./runtime/runtime.js');
+  return runtime.createRuntime(options);
+}
+
+/** The HTTP API over one application folder, not yet listening (README "Library API"). */
+export async function createServer(options: ServerOptions): Promise<ScriptCodeServer> {
+  const server = await import('./server/index.js');
+  return server.createServer(options);
+}

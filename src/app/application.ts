@@ -1,14 +1,16 @@
 // An application folder (SPEC §2): its configuration, the scripts it holds and
 // an in-memory cache of their sources. Changes are picked up two ways: a
 // file watcher drops entries at once, and a TTL re-checks mtime/size because
-// watch events do not arrive on network file systems.
+// watch events do not arrive on network file systems. The watcher also reports
+// changes of scriptcode.yaml (onConfigChange); reading and applying the new
+// configuration is the runtime's decision (src/runtime/runtime.ts).
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { ApplicationNotFoundError } from './errors.js';
-import { loadConfig, type ConfigOverrides } from './load-config.js';
+import { ApplicationNotFoundError, ConfigError } from './errors.js';
+import { CONFIG_FILE, loadConfig, type ConfigOverrides } from './load-config.js';
 import { loadScriptMetadata } from './metadata.js';
 import { KIND_FOLDERS, SCRIPT_KINDS, type AppConfig, type ScriptKind, type ScriptSource } from './types.js';
 
@@ -36,6 +38,8 @@ export interface ApplicationLoadOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** non-fatal problems: no scriptcode.yaml, a watcher error, a failing change listener */
   onWarning?: (message: string) => void;
+  /** unresolvable secrets of services fail the first call that needs them, not the load (LoadConfigOptions.deferSecrets) */
+  deferSecrets?: boolean;
 }
 
 type Language = 'js' | 'ts';
@@ -56,22 +60,29 @@ export class Application {
   private readonly generations = new Map<string, number>();
   private epoch = 0;
   private readonly listeners = new Set<(change: ScriptChange) => void>();
+  private readonly configListeners = new Set<() => void>();
   private watcher: FSWatcher | undefined;
   private closed = false;
 
   private constructor(
     readonly dir: string,
-    readonly config: AppConfig,
+    private currentConfig: AppConfig,
     private readonly onWarning: (message: string) => void,
+    private readonly loadOptions: Pick<ApplicationLoadOptions, 'configOverrides' | 'env' | 'deferSecrets'>,
   ) {}
+
+  /** The configuration in force (replaced by applyConfig when scriptcode.yaml is reloaded). */
+  get config(): AppConfig {
+    return this.currentConfig;
+  }
 
   static async load(dir: string, options: ApplicationLoadOptions = {}): Promise<Application> {
     const absolute = resolve(dir);
     const stats = await stat(absolute).catch(() => undefined);
     if (!stats) throw new ApplicationNotFoundError(absolute, 'does not exist');
     if (!stats.isDirectory()) throw new ApplicationNotFoundError(absolute, 'is not a folder');
-    const config = await loadConfig(absolute, { overrides: options.configOverrides, env: options.env, onWarning: options.onWarning });
-    const app = new Application(absolute, config, options.onWarning ?? (() => {}));
+    const config = await loadConfig(absolute, { overrides: options.configOverrides, env: options.env, onWarning: options.onWarning, deferSecrets: options.deferSecrets });
+    const app = new Application(absolute, config, options.onWarning ?? (() => {}), { configOverrides: options.configOverrides, env: options.env, deferSecrets: options.deferSecrets });
     if (options.watch ?? config.cache.watch) await app.startWatching();
     return app;
   }
@@ -136,6 +147,31 @@ export class Application {
     this.loading.clear();
   }
 
+  /**
+   * Reads scriptcode.yaml again, with the overrides and environment the
+   * application was loaded with, without applying it. Rejects with the
+   * loader's ConfigError (every problem, with its line); a file that is gone
+   * is an error too, never a silent fall-back to the defaults.
+   */
+  async readConfig(): Promise<AppConfig> {
+    const file = join(this.dir, CONFIG_FILE);
+    if (!(await fileStats(file))) {
+      throw new ConfigError(file, [{ path: '', message: 'the file is missing (removed or renamed?); the running configuration stays in force until it is back' }]);
+    }
+    return loadConfig(this.dir, { overrides: this.loadOptions.configOverrides, env: this.loadOptions.env, onWarning: this.onWarning, deferSecrets: this.loadOptions.deferSecrets });
+  }
+
+  /** Makes `config` the configuration in force (cache.ttlMs applies from the next `get`). */
+  applyConfig(config: AppConfig): void {
+    this.currentConfig = config;
+  }
+
+  /** Called when scriptcode.yaml is seen to change (watching only); returns the unsubscribe function. */
+  onConfigChange(listener: () => void): () => void {
+    this.configListeners.add(listener);
+    return () => this.configListeners.delete(listener);
+  }
+
   /** Called when a script or its metadata file is seen to change; returns the unsubscribe function. */
   onChange(listener: (change: ScriptChange) => void): () => void {
     this.listeners.add(listener);
@@ -146,6 +182,7 @@ export class Application {
   async close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
+    this.configListeners.clear();
     this.invalidate();
     const watcher = this.watcher;
     this.watcher = undefined;
@@ -233,6 +270,16 @@ export class Application {
     }
   }
 
+  private emitConfigChange(): void {
+    for (const listener of [...this.configListeners]) {
+      try {
+        listener();
+      } catch (error) {
+        this.onWarning(`a configuration change listener failed: ${(error as Error)?.message ?? String(error)}`);
+      }
+    }
+  }
+
   private async startWatching(): Promise<void> {
     const watcher = watch(this.dir, {
       ignoreInitial: true,
@@ -248,7 +295,7 @@ export class Application {
 
   private isWatched(path: string): boolean {
     const parts = relative(this.dir, path).split(sep);
-    if (parts.length === 1 && parts[0] === '') return true;
+    if (parts.length === 1 && (parts[0] === '' || parts[0] === CONFIG_FILE)) return true;
     if (!KIND_BY_FOLDER.has(parts[0]!)) return false;
     return parts.length === 1 || (parts.length === 2 && WATCHED_FILE.test(parts[1]!));
   }
@@ -256,6 +303,10 @@ export class Application {
   private onFileEvent(event: string, path: string): void {
     if (this.closed) return;
     const parts = relative(this.dir, path).split(sep);
+    if (parts.length === 1 && parts[0] === CONFIG_FILE) {
+      if (event === 'add' || event === 'change' || event === 'unlink') this.emitConfigChange();
+      return;
+    }
     const kind = KIND_BY_FOLDER.get(parts[0]!);
     if (!kind) return;
     if (parts.length === 1) {

@@ -3,7 +3,9 @@
 // reported together, each with its key path and, where known, its line.
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { resolveServices, SERVICES_HINT } from '../services/resolve-services.js';
 import { allowedConfigKeys, appConfigSchema } from './config-schema.js';
+import { isDeferrable, placeholderFor, rememberDeferred } from './deferred-secrets.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { collectSecretRefs, rememberReferences, SECRET_REF_HINT } from './secret-refs.js';
 import type { AppConfig } from './types.js';
@@ -29,9 +31,17 @@ export interface LoadConfigOptions {
   /** variables for `${env:…}` (default: process.env) */
   env?: Readonly<Record<string, string | undefined>>;
   onWarning?: (message: string) => void;
+  /**
+   * A `${env:…}` / `${file:…}` of a service, serviceDefaults or server: that
+   * cannot be resolved does not fail loading; the first call to a service that
+   * needs it fails instead, with the same message (src/app/deferred-secrets.ts).
+   * For the command line (`run`, `record`); the server resolves every one at start.
+   */
+  deferSecrets?: boolean;
 }
 
-const SYNTAX_HINT = 'Hint: fix the YAML syntax at the position shown (indentation uses spaces; quote values that contain ": " or start with a special character).';
+const SYNTAX_HINT = 'Hint: fix the YAML syntax at the position shown (indentation uses spaces; quote values that contain ": " ' +
+  'or start with a special character, and every ${…} inside { … } or [ … ]); see "Configuration (scriptcode.yaml)" in the README.';
 
 export async function loadConfig(dir: string, options: LoadConfigOptions = {}): Promise<AppConfig> {
   const appDir = resolve(dir);
@@ -65,20 +75,58 @@ export async function loadConfig(dir: string, options: LoadConfigOptions = {}): 
   const locateInFile = (path: KeyPath) => (hasPath(options.overrides, path) ? undefined : locate(path));
 
   const secrets = collectSecretRefs(merged, [], { baseDir: appDir, env: options.env, file, locate: locateInFile });
+  // references that may wait for the call that needs them get a placeholder meanwhile
+  let deferred = options.deferSecrets ? secrets.unresolved.filter(isDeferrable) : [];
+  for (const reference of deferred) setIn(secrets.value, reference.path, placeholderFor(reference.path));
+
   const result = appConfigSchema.safeParse(secrets.value, { reportInput: true });
   const failedRefs = new Set(secrets.issues.map((issue) => issue.path));
-  const validation = result.success
-    ? []
-    : zodIssues(result.error.issues, { locate: locateInFile, allowedKeys: allowedConfigKeys }).filter((issue) => !failedRefs.has(issue.path));
+  const validation = result.success ? [] : zodIssues(result.error.issues, { locate: locateInFile, allowedKeys: allowedConfigKeys });
+  // every service too, in the same pass and with positions (the runtime resolves them again at start)
+  const services = serviceIssues(secrets.value, file, locateInFile);
 
-  const issues: ConfigIssue[] = [...secrets.issues, ...validation];
+  // a placeholder the settings refuse (a number from the environment, say) cannot wait: its reference is reported now
+  const refused = new Set([...validation, ...services].map((issue) => issue.path));
+  deferred = deferred.filter((reference) => !refused.has(reference.issue.path));
+  const waiting = new Set(deferred.map((reference) => reference.issue));
+  const secretIssues = secrets.issues.filter((issue) => !waiting.has(issue));
+
+  const shown = new Set([...failedRefs, ...validation.map((issue) => issue.path)]);
+  const issues: ConfigIssue[] = [
+    ...secretIssues,
+    ...validation.filter((issue) => !failedRefs.has(issue.path)),
+    ...services.filter((issue) => !shown.has(issue.path)),
+  ];
   if (!result.success || issues.length > 0) {
-    const hint = secrets.issues.length > 0 && validation.length === 0 ? SECRET_REF_HINT : undefined;
+    const onlySecrets = secretIssues.length > 0 && issues.length === secretIssues.length;
+    const onlyServices = issues.length > 0 && issues.every((issue) => services.includes(issue));
     // a failed parse whose every issue was a duplicate of a failed reference still has issues here
-    throw new ConfigError(file, issues, hint);
+    throw new ConfigError(file, issues, onlySecrets ? SECRET_REF_HINT : onlyServices ? SERVICES_HINT : undefined);
   }
   rememberReferences(result.data, secrets.references);
+  rememberDeferred(result.data, file, deferred);
   return result.data;
+}
+
+/** The problems of services:, serviceDefaults: and scriptservice.api, with their positions. */
+function serviceIssues(config: unknown, file: string, locate: (path: KeyPath) => Position | undefined): ConfigIssue[] {
+  try {
+    resolveServices(config as AppConfig, { file, locate });
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues;
+    throw error;
+  }
+}
+
+function setIn(target: unknown, path: KeyPath, value: unknown): void {
+  let node = target as Record<PropertyKey, unknown>;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (next === null || typeof next !== 'object') return;
+    node = next as Record<PropertyKey, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
 }
 
 /** `services:` with every entry commented out parses as null; treat it as absent so the default applies. */

@@ -23,7 +23,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const HINT =
   "Hint: set the missing environment variables or make the files readable by the runtime's user; " +
-  "to write a literal '${' in a value, escape it as '$${'.";
+  "to write a literal '${' in a value, escape it as '$${' (see \"Configuration (scriptcode.yaml)\" in the README).";
 
 /**
  * Returns a copy of `value` with every reference in every string replaced.
@@ -41,12 +41,20 @@ export function collectSecretRefs<T>(
   value: T,
   path: string | KeyPath = [],
   options: SecretRefOptions = {},
-): { value: T; issues: ConfigIssue[]; references: ResolvedReference[] } {
+): { value: T; issues: ConfigIssue[]; references: ResolvedReference[]; unresolved: UnresolvedReference[] } {
   const issues: ConfigIssue[] = [];
   const references: ResolvedReference[] = [];
+  const unresolved: UnresolvedReference[] = [];
   const start = typeof path === 'string' ? (path ? path.split('.') : []) : path;
-  const resolved = walk(value, start, options, { issues, references }) as T;
-  return { value: resolved, issues, references };
+  const resolved = walk(value, start, options, { issues, references, unresolved }) as T;
+  return { value: resolved, issues, references, unresolved };
+}
+
+/** A string whose references could not all be resolved (the variable is not set, the file is missing): its key and its issue. */
+export interface UnresolvedReference {
+  path: KeyPath;
+  /** the same object as in `issues` */
+  issue: ConfigIssue;
 }
 
 /** A configuration string that held references: where it is, what it became, what each reference gave. */
@@ -78,6 +86,7 @@ export const SECRET_REF_HINT = HINT;
 interface Collected {
   issues: ConfigIssue[];
   references: ResolvedReference[];
+  unresolved: UnresolvedReference[];
 }
 
 function walk(value: unknown, path: KeyPath, options: SecretRefOptions, found: Collected): unknown {
@@ -100,15 +109,20 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function resolveString(text: string, path: KeyPath, options: SecretRefOptions, found: Collected): string {
   if (!text.includes('${')) return text;
   let failed = false;
+  let malformed = false;
   const values: string[] = [];
+  const problems: ConfigIssue[] = [];
   const report = (message: string) => {
     failed = true;
-    found.issues.push({ path: formatPath(path), message, ...options.locate?.(path) });
+    const issue = { path: formatPath(path), message, ...options.locate?.(path) };
+    problems.push(issue);
+    found.issues.push(issue);
   };
   const result = text.replace(REFERENCE, (match, scheme: string | undefined, target: string | undefined, close: string | undefined) => {
     if (match === '$${') return '${';
     const reference = `${scheme}:${target}`;
     if (close === undefined) {
+      malformed = true;
       report(`reference '\${${scheme}:…' has no closing '}'`);
       return match;
     }
@@ -117,24 +131,31 @@ function resolveString(text: string, path: KeyPath, options: SecretRefOptions, f
       if (resolved) values.push(resolved);
       return resolved;
     }
+    if (resolved.malformed) malformed = true;
     report(`cannot resolve \${${reference}}: ${resolved.problem}`);
     return match;
   });
   // a failed string stays as written so the caller never sees half a secret
-  if (failed) return text;
+  if (failed) {
+    // a string written wrongly is never "just not available here"
+    if (!malformed) for (const issue of problems) found.unresolved.push({ path, issue });
+    return text;
+  }
   if (values.length > 0) found.references.push({ path, text: result, values });
   return result;
 }
 
-function readEnv(name: string, options: SecretRefOptions): string | { problem: string } {
-  if (!ENV_NAME.test(name)) return { problem: `'${name}' is not a valid environment variable name` };
+type Unreadable = { problem: string; /** written wrongly, rather than not available here */ malformed?: boolean };
+
+function readEnv(name: string, options: SecretRefOptions): string | Unreadable {
+  if (!ENV_NAME.test(name)) return { problem: `'${name}' is not a valid environment variable name`, malformed: true };
   const value = (options.env ?? process.env)[name];
   if (value === undefined) return { problem: `environment variable ${name} is not set` };
   return value;
 }
 
-function readSecretFile(file: string, options: SecretRefOptions): string | { problem: string } {
-  if (!file) return { problem: 'no file path given' };
+function readSecretFile(file: string, options: SecretRefOptions): string | Unreadable {
+  if (!file) return { problem: 'no file path given', malformed: true };
   const absolute = resolve(options.baseDir ?? process.cwd(), file);
   const where = absolute === file ? '' : ` (resolved to ${absolute})`;
   try {

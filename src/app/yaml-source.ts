@@ -21,13 +21,25 @@ export function parseYaml(text: string): ParsedYaml {
   // prettyErrors off: the pretty form appends the source line, which may hold a secret.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      issues: doc.errors.map((error) => {
-        const { line, col } = lineCounter.linePos(error.pos[0]);
-        return { path: '', message: `YAML syntax error: ${error.message}`, line, column: col };
-      }),
-    };
+    // Only the first: the parser's recovery from one mistake produces a cascade
+    // of follow-up errors (one unquoted `${…}` in a `{ … }` gave dozens) that
+    // point at correct text and hide the one that matters.
+    const error = doc.errors[0]!;
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    const reference = unquotedFlowReference(text, line);
+    if (reference) {
+      return {
+        ok: false,
+        issues: [{
+          path: '',
+          message: `YAML syntax error: ${reference.text} is not quoted inside { … } or [ … ], where YAML reads its braces as ` +
+            `a mapping; quote it: "${reference.text}"`,
+          line: reference.line,
+          column: reference.column,
+        }],
+      };
+    }
+    return { ok: false, issues: [{ path: '', message: `YAML syntax error: ${error.message}`, line, column: col }] };
   }
   let data: unknown;
   try {
@@ -37,6 +49,40 @@ export function parseYaml(text: string): ParsedYaml {
     return { ok: false, issues: [{ path: '', message: `YAML error: ${(error as Error).message}` }] };
   }
   return { ok: true, data, locate: (path) => locate(doc, lineCounter, path) };
+}
+
+/**
+ * The first unquoted `${env:…}` / `${file:…}` inside a flow collection
+ * (`headers: { Authorization: ${env:TOKEN} }`, also over several lines):
+ * valid YAML as a block value, a syntax error in flow context, where `{`
+ * opens a mapping. Only when it comes before the error (the error it causes
+ * is at or after it). The reference is a name, never a value: it may be shown.
+ */
+function unquotedFlowReference(text: string, errorLine: number): { text: string; line: number; column: number } | undefined {
+  let depth = 0;
+  const lines = text.split(/\r?\n/);
+  for (let n = 0; n < lines.length && n < errorLine; n++) {
+    const line = lines[n]!;
+    let quote: string | undefined;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i]!;
+      if (quote) {
+        if (c === quote) quote = undefined;
+        continue;
+      }
+      if (c === '#' && (i === 0 || /\s/.test(line[i - 1]!))) break; // a comment
+      if (c === '"' || c === "'") quote = c;
+      else if (c === '{' || c === '[') {
+        if (c === '{' && line[i - 1] === '$') continue;
+        depth++;
+      } else if (c === '}' || c === ']') depth = Math.max(0, depth - 1);
+      else if (c === '$' && line[i + 1] === '{' && depth > 0) {
+        const match = /^\$\{(?:env|file):[^}\s,]*\}?/.exec(line.slice(i));
+        if (match) return { text: match[0].endsWith('}') ? match[0] : `${match[0]}}`, line: n + 1, column: i + 1 };
+      }
+    }
+  }
+  return undefined;
 }
 
 function locate(doc: Document, lineCounter: LineCounter, path: KeyPath): Position | undefined {

@@ -1,11 +1,11 @@
 // `scriptcode run <kind> <name>` (SPEC §8): prints what the HTTP API answers.
 // Exit 0: the runtime produced a result (a task failure outcome included);
 // 1: the script failed ({ "error": … } on stdout); 2: usage or configuration.
-import { resolve } from 'node:path';
 import { createRuntime } from '../runtime/runtime.js';
 import { callByKind } from '../runtime/call-by-kind.js';
 import { ScriptFailure } from '../kinds/errors.js';
 import { createRuntimeLogger } from '../logging/logger.js';
+import { requireApplication } from './app-folder.js';
 import { readKindCall, type InvocationCliOptions } from './invocation-options.js';
 
 export interface RunOptions extends InvocationCliOptions {
@@ -20,10 +20,12 @@ export interface CommandResult {
 export async function runCommand(kindName: string, name: string, options: RunOptions): Promise<CommandResult> {
   const { kind, call } = readKindCall(kindName, options);
   const runtime = await createRuntime({
-    app: resolve(options.app),
+    app: requireApplication(options.app),
     watch: false,
     warmIsolates: 0,
     logger: createRuntimeLogger({ level: options.logLevel, destination: 2 }),
+    // one script, on a developer's machine: only the secrets of the services it calls are needed
+    deferSecrets: true,
   });
   try {
     return { exitCode: 0, stdout: await callByKind(runtime, kind, name, { ...call, trace: options.trace === true }) };

@@ -36,6 +36,8 @@ export interface ConnectorOptions {
   connectTimeout: number | (() => number);
   /** replaces dns.lookup(host, { all: true }) — for tests and embedders with their own resolver */
   lookup?: LookupAll;
+  /** told of each socket as it is dialled, with the checked address (connection checks time the TCP connect with it) */
+  onDial?: (socket: Socket, address: string) => void;
 }
 
 export type Connector = buildConnector.connector;
@@ -132,6 +134,7 @@ export function createConnector(options: ConnectorOptions): Connector {
         else finish(null, sock as Socket);
       }) as unknown as Socket | undefined; // undici's connector returns the socket; its type says void
       socket = result;
+      if (result && options.onDial) options.onDial(result, ip);
     };
 
     const resolve = isIP(host) !== 0 ? Promise.resolve([host]) : lookup(host).then((r) => r.map((a) => a.address));

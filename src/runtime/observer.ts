@@ -34,11 +34,23 @@ export interface CircuitEvent {
   state: 'closed' | 'open' | 'half-open';
 }
 
+/** scriptcode.yaml was reloaded (a new generation is in force) or a change was refused. */
+export interface ConfigReloadEvent {
+  /** the generation in force afterwards (unchanged when the reload failed) */
+  generation: number;
+  outcome: 'applied' | 'failed';
+  /** applied: the top-level sections that changed (services, limits, logging, …) */
+  changed?: string[];
+  /** failed: how many problems the loader reported */
+  problems?: number;
+}
+
 export interface RuntimeObserver {
   invocationFinished?(event: InvocationEvent): void;
   restCallFinished?(event: RestCallEvent): void;
   tokenRequested?(event: TokenEvent): void;
   circuitChanged?(event: CircuitEvent): void;
+  configReloaded?(event: ConfigReloadEvent): void;
 }
 
 /** Calls a hook, keeping a faulty observer from breaking an invocation. */

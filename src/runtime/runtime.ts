@@ -1,8 +1,20 @@
 // The library API (SPEC §10): one Runtime per application folder. It ties the
 // loaded application, the sandbox and the bindings together and answers with
 // exactly what the HTTP API answers.
+//
+// Configuration reload: while the application is watched, a change of
+// scriptcode.yaml is read, validated and — only when all of it is valid —
+// applied at once as a new generation: the bindings' gateways (services,
+// credentials, OAuth2 token cache carried over for unchanged clients), the
+// limits, the sensitive-data policy, the log level. Each invocation runs start
+// to end on the generation it started under (its nested calls too); an old
+// generation's gateways are closed once its last invocation is done. An
+// invalid change is logged with every problem and its line, and the running
+// generation stays. Pool sizes and cache.watch are fixed at start (a change
+// is logged as needing a restart); the server says the same of `server:`.
 import { randomUUID } from 'node:crypto';
 import { Application } from '../app/application.js';
+import { ConfigError } from '../app/errors.js';
 import type { AppConfig, ScriptKind } from '../app/types.js';
 import { KIND_FOLDERS } from '../app/types.js';
 import { builtinBindings } from '../api/index.js';
@@ -16,13 +28,15 @@ import type { AnswerBase } from '../kinds/kind.js';
 import { createRuntimeLogger, type RuntimeLogger, type RuntimeLoggerOptions } from '../logging/logger.js';
 import { InvocationLog } from '../logging/invocation-log.js';
 import { createSensitiveRenderer, type SensitiveRenderer } from '../logging/sensitive.js';
-import type { BindingDefinition, LoadedBinding } from '../sandbox/binding.js';
+import type { BindingDefinition, BindingEnvironment, Gateway, LoadedBinding } from '../sandbox/binding.js';
 import { IsolateResetError, RuntimeClosedError } from '../sandbox/errors.js';
-import { Invocation } from '../sandbox/invocation.js';
+import { Invocation, type ConfigScope } from '../sandbox/invocation.js';
 import { resolveLimits } from '../sandbox/limits.js';
 import { autoMaxIsolates } from '../sandbox/pool-sizing.js';
 import { Sandbox } from '../sandbox/sandbox.js';
 import type { Transport } from '../http/transport.js';
+import { checkServiceConnection, type ConnectionCheckOptions, type ServiceCheckResult } from '../http/connection-check.js';
+import type { RestGateway } from '../api/rest/v1/gateway.js';
 import { notify, type RuntimeObserver } from './observer.js';
 import { SCRIPT_CALLS_PATH, ScriptCalls } from './script-calls.js';
 
@@ -33,9 +47,22 @@ export interface RuntimeOptions {
   watch?: boolean;
   /** settings that win over scriptcode.yaml (embedding, tests) */
   config?: Partial<AppConfig>;
-  /** the runtime's log; by default JSON lines on stdout */
+  /**
+   * The runtime's log (a pino logger). Without `logger` and `logDestination`
+   * the runtime logs nothing (an embedder's stdout and stderr are its own),
+   * unless `config.logging.level` is given: then JSON lines at that level go
+   * to stderr.
+   */
   logger?: RuntimeLogger;
+  /** JSON lines at `logging.level` to this stream or file descriptor (1 = stdout, 2 = stderr) */
   logDestination?: RuntimeLoggerOptions['destination'];
+  /**
+   * A `${env:…}`/`${file:…}` secret of a service that is not available does not
+   * fail start-up: the first call to that service fails with the same message
+   * (the command line's `run` and `record`; default false: every secret is
+   * resolved at start).
+   */
+  deferSecrets?: boolean;
   /** extra `api.*` bindings for embedders, next to the built-in ones */
   bindings?: readonly BindingDefinition[];
   /** isolates created at start per memory size in use (default 1) */
@@ -46,7 +73,29 @@ export interface RuntimeOptions {
   transport?: Transport;
   /** variables for `${env:…}` references in scriptcode.yaml (default: process.env) */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Told of a reloaded configuration before it is applied (the server checks
+   * its `server:` section here). Throwing (a ConfigError) refuses the change;
+   * the keys returned are logged as changed but needing a restart.
+   */
+  onConfigReload?: (next: AppConfig, previous: AppConfig) => readonly string[] | void;
 }
+
+export interface ConfigReloadResult {
+  /** unchanged: the file reads as the configuration in force */
+  outcome: 'applied' | 'unchanged' | 'failed';
+  /** the generation in force afterwards */
+  generation: number;
+  /** applied: top-level sections that changed */
+  changed?: string[];
+  /** applied: settings that changed but take effect only after a restart */
+  restartNeeded?: string[];
+  /** failed: why (a ConfigError lists every problem with its line) */
+  error?: Error;
+}
+
+/** How long scriptcode.yaml must stay quiet before it is read (editors write in steps). */
+export const CONFIG_RELOAD_DEBOUNCE_MS = 150;
 
 export interface Runtime {
   readonly app: Application;
@@ -60,26 +109,123 @@ export interface Runtime {
   stats(): ReturnType<Sandbox['stats']>;
   /** the configured services with their live state (circuit, token): never a secret */
   services(): unknown[];
+  /** ids of the configured services */
+  serviceIds(): string[];
+  /** a step-by-step connection check of one service (DNS, policy, TCP, TLS, token, healthPath); undefined for an unknown id */
+  checkService(id: string, options?: ConnectionCheckOptions): Promise<ServiceCheckResult | undefined>;
   /** invocations running or waiting right now */
   readonly inFlight: number;
+  /** 1 at start, +1 for each reload of scriptcode.yaml that was applied */
+  readonly configGeneration: number;
+  /** reads scriptcode.yaml again and applies it when valid (done by itself on a change while watching) */
+  reloadConfig(): Promise<ConfigReloadResult>;
   close(): Promise<void>;
 }
 
-export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const app = await Application.load(options.app, { watch: options.watch, configOverrides: options.config, env: options.env });
+/** Settings read once at start: a change is reported as needing a restart. */
+const RESTART_ONLY: readonly (readonly [keyof AppConfig, string])[] = [
+  ['pool', 'maxIsolates'], ['pool', 'maxQueue'], ['pool', 'asyncInvocationsPerIsolate'], ['pool', 'spareIsolates'], ['pool', 'idleSeconds'],
+  ['cache', 'watch'],
+];
+
+/** One configuration in force: what invocations that start under it use, to their end. */
+class Generation {
+  readonly scope: ConfigScope;
+  private active = 0;
+  private retired = false;
+  private closing: Promise<void> | undefined;
+  private markClosed!: () => void;
+  /** resolves once its gateways are closed */
+  readonly closed = new Promise<void>((resolve) => (this.markClosed = resolve));
+
+  constructor(
+    readonly number: number,
+    readonly config: AppConfig,
+    readonly bindings: readonly LoadedBinding[],
+    readonly renderer: SensitiveRenderer,
+  ) {
+    this.scope = {
+      generation: number,
+      gateways: new Map(bindings.map((b) => [b.definition.path, b.gateway])),
+      limits: config.limits,
+    };
+  }
+
+  gateway(path: string): Gateway | undefined {
+    return this.scope.gateways.get(path);
+  }
+
+  enter(): void {
+    this.active++;
+  }
+
+  leave(): void {
+    if (--this.active === 0 && this.retired) void this.close();
+  }
+
+  /** No new invocation starts under it; closed when the last running one is done (the promise resolves then). */
+  retire(): Promise<void> {
+    this.retired = true;
+    if (this.active === 0) void this.close();
+    return this.closed;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= Promise.allSettled(this.bindings.map((b) => b.gateway.close?.())).then(() => this.markClosed());
+    return this.closing;
+  }
+}
+
+type BindingBase = Omit<BindingEnvironment, 'config' | 'sensitive' | 'previous'>;
+
+/** Every binding's gateway for `config`; what was made is closed again when one fails. */
+async function createBindings(
+  definitions: readonly BindingDefinition[],
+  base: BindingBase,
+  config: AppConfig,
+  renderer: SensitiveRenderer,
+  previous?: Generation,
+): Promise<LoadedBinding[]> {
   const bindings: LoadedBinding[] = [];
+  try {
+    for (const definition of definitions) {
+      const before = previous?.bindings.find((b) => b.definition === definition)?.gateway;
+      bindings.push({ definition, gateway: await definition.createGateway({ ...base, config, sensitive: renderer, previous: before }) });
+    }
+  } catch (err) {
+    await Promise.allSettled(bindings.map((b) => b.gateway.close?.()));
+    throw err;
+  }
+  return bindings;
+}
+
+function warnIfPlain(logger: RuntimeLogger, config: AppConfig): void {
+  if (config.logging.sensitive === 'plain') {
+    logger.warn('logging.sensitive is "plain": personal data from scripts is written to the log as is. Use it for local development only.');
+  }
+}
+
+/** The log of a runtime not given a logger: see RuntimeOptions.logger. */
+function defaultLogger(options: RuntimeOptions, config: AppConfig): RuntimeLogger {
+  if (options.logDestination !== undefined) return createRuntimeLogger({ level: config.logging.level, destination: options.logDestination });
+  const level = options.config?.logging?.level;
+  if (level !== undefined) return createRuntimeLogger({ level, destination: 2 });
+  // silent, and writing nowhere even if its level is raised later
+  return createRuntimeLogger({ level: 'silent', destination: { write: () => {} } });
+}
+
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const app = await Application.load(options.app, { watch: options.watch, configOverrides: options.config, env: options.env, deferSecrets: options.deferSecrets });
+  let bindings: LoadedBinding[] = [];
   let sandbox: Sandbox | undefined;
   try {
     const config = app.config;
-    const logger = options.logger ?? createRuntimeLogger({ level: config.logging.level, destination: options.logDestination });
-    if (config.logging.sensitive === 'plain') {
-      logger.warn('logging.sensitive is "plain": personal data from scripts is written to the log as is. Use it for local development only.');
-    }
+    const logger = options.logger ?? defaultLogger(options, config);
+    warnIfPlain(logger, config);
     const renderer = createSensitiveRenderer(config.logging.sensitive, config.logging.hashKey);
     const definitions = [...builtinBindings, ...(options.bindings ?? [])];
-    for (const definition of definitions) {
-      bindings.push({ definition, gateway: await definition.createGateway({ config, logger, sensitive: renderer, appDir: app.dir, observer: options.observer, transport: options.transport }) });
-    }
+    const base: BindingBase = { logger, appDir: app.dir, observer: options.observer, transport: options.transport };
+    bindings = await createBindings(definitions, base, config, renderer);
     const pool = config.pool;
     // context.callService / context.validate: run scripts of this application in its sandbox
     const scriptCalls = new ScriptCalls({ app, sandbox: () => ready, observer: options.observer });
@@ -94,8 +240,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       idleMs: pool.idleSeconds * 1000,
     });
     sandbox = ready;
-    const runtime = new ScriptRuntime(app, logger, renderer, ready, bindings, options.observer);
+    const runtime = new ScriptRuntime(app, logger, ready, new Generation(1, config, bindings, renderer), { definitions, base, observer: options.observer, onConfigReload: options.onConfigReload });
     app.onChange(() => ready.invalidate());
+    app.onConfigChange(() => runtime.scheduleReload());
     await ready.warm(
       (Object.keys(KIND_FOLDERS) as ScriptKind[])
         .filter((kind) => app.list(kind).length > 0)
@@ -112,27 +259,143 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
 }
 
+interface ReloadDeps {
+  definitions: readonly BindingDefinition[];
+  base: BindingBase;
+  observer: RuntimeObserver | undefined;
+  onConfigReload: RuntimeOptions['onConfigReload'];
+}
+
 class ScriptRuntime implements Runtime {
   private closed = false;
   private readonly running = new Set<Promise<unknown>>();
+  private readonly observer: RuntimeObserver | undefined;
+  /** generations not yet closed: the current one and retired ones with invocations still running */
+  private readonly generations = new Set<Generation>();
+  private reloadTimer: NodeJS.Timeout | undefined;
+  private reloads: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly app: Application,
     readonly logger: RuntimeLogger,
-    private readonly renderer: SensitiveRenderer,
     private readonly sandbox: Sandbox,
-    private readonly bindings: readonly LoadedBinding[],
-    private readonly observer: RuntimeObserver | undefined,
-  ) {}
+    private current: Generation,
+    private readonly deps: ReloadDeps,
+  ) {
+    this.observer = deps.observer;
+    this.generations.add(current);
+  }
 
   get inFlight(): number {
     return this.running.size;
   }
 
-  services(): unknown[] {
-    const rest = this.bindings.find((b) => b.definition.path === 'rest.v1');
-    return (rest?.gateway.describe?.() as unknown[] | undefined) ?? [];
+  get configGeneration(): number {
+    return this.current.number;
   }
+
+  private rest(): RestGateway | undefined {
+    return this.current.gateway('rest.v1') as RestGateway | undefined;
+  }
+
+  services(): unknown[] {
+    return (this.rest()?.describe?.() as unknown[] | undefined) ?? [];
+  }
+
+  serviceIds(): string[] {
+    return this.rest()?.serviceIds?.() ?? [];
+  }
+
+  async checkService(id: string, options?: ConnectionCheckOptions): Promise<ServiceCheckResult | undefined> {
+    const service = this.rest()?.serviceConfig?.(id);
+    return service ? checkServiceConnection(service, options) : undefined;
+  }
+
+  /** A change of scriptcode.yaml was seen: read it once the file has been quiet for a moment. */
+  scheduleReload(): void {
+    if (this.closed) return;
+    clearTimeout(this.reloadTimer);
+    this.reloadTimer = setTimeout(() => {
+      this.reloadTimer = undefined;
+      void this.reloadConfig();
+    }, CONFIG_RELOAD_DEBOUNCE_MS);
+    this.reloadTimer.unref();
+  }
+
+  /** One reload at a time, in order; never rejects. */
+  reloadConfig(): Promise<ConfigReloadResult> {
+    const run = this.reloads.then(() => this.reload());
+    this.reloads = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reload(): Promise<ConfigReloadResult> {
+    const previous = this.current;
+    if (this.closed) return { outcome: 'unchanged', generation: previous.number };
+    let next: Generation;
+    let restartNeeded: string[];
+    try {
+      const config = await this.app.readConfig();
+      // compared in memory, secrets included: a rotated ${file:} secret is a change
+      if (JSON.stringify(config) === JSON.stringify(previous.config)) {
+        this.logger.debug({ generation: previous.number }, 'scriptcode.yaml changed on disk but reads as the configuration in force: nothing to apply');
+        return { outcome: 'unchanged', generation: previous.number };
+      }
+      restartNeeded = [...(this.deps.onConfigReload?.(config, previous.config) ?? [])];
+      for (const [section, key] of RESTART_ONLY) {
+        const before = (previous.config[section] as Record<string, unknown> | undefined)?.[key];
+        const after = (config[section] as Record<string, unknown> | undefined)?.[key];
+        if (JSON.stringify(before) !== JSON.stringify(after)) restartNeeded.push(`${section}.${key}`);
+      }
+      const renderer = createSensitiveRenderer(config.logging.sensitive, config.logging.hashKey);
+      const bindings = await createBindings(this.deps.definitions, this.deps.base, config, renderer, previous);
+      next = new Generation(previous.number + 1, config, bindings, renderer);
+    } catch (err) {
+      return this.reloadFailed(previous, err);
+    }
+    if (this.closed) {
+      await next.close();
+      return { outcome: 'unchanged', generation: previous.number };
+    }
+
+    // the switch: invocations from here on start under `next`
+    const config = next.config;
+    const changed = (Object.keys({ ...previous.config, ...config }) as (keyof AppConfig)[])
+      .filter((key) => JSON.stringify(previous.config[key]) !== JSON.stringify(config[key]));
+    this.app.applyConfig(config);
+    // the announcement below is written at the more verbose of the two levels: a quieter level applies after it
+    const levels = this.logger.levels.values;
+    const quieter = (levels[config.logging.level] ?? Infinity) > (levels[this.logger.level] ?? Infinity);
+    if (!quieter) this.logger.level = config.logging.level;
+    this.current = next;
+    this.generations.add(next);
+    void previous.retire().then(() => this.generations.delete(previous));
+
+    if (config.logging.sensitive !== previous.config.logging.sensitive) warnIfPlain(this.logger, config);
+    this.logger.info({ generation: next.number, changed, ...(restartNeeded.length > 0 && { restartNeeded }) },
+      `scriptcode.yaml reloaded: generation ${next.number} applies to new invocations (changed: ${changed.join(', ') || 'nothing'}); running invocations finish on generation ${previous.number}`);
+    if (restartNeeded.length > 0) {
+      this.logger.warn({ generation: next.number, restartNeeded },
+        `these settings changed in scriptcode.yaml but take effect only after a restart: ${restartNeeded.join(', ')}`);
+    }
+    if (quieter) this.logger.level = config.logging.level;
+    notify(this.observer, 'configReloaded', { generation: next.number, outcome: 'applied', changed });
+    return { outcome: 'applied', generation: next.number, changed, ...(restartNeeded.length > 0 && { restartNeeded }) };
+  }
+
+  private reloadFailed(previous: Generation, err: unknown): ConfigReloadResult {
+    const error = err instanceof Error ? err : new Error(String(err));
+    if (err instanceof ConfigError) {
+      // the loader's message lists every problem with its key path and line; it never quotes a value
+      this.logger.error({ generation: previous.number, file: err.file, problems: err.issues },
+        `scriptcode.yaml changed but cannot be used; generation ${previous.number} stays in force. ${err.message}`);
+    } else {
+      this.logger.error({ generation: previous.number, err }, `scriptcode.yaml changed but applying it failed; generation ${previous.number} stays in force`);
+    }
+    notify(this.observer, 'configReloaded', { generation: previous.number, outcome: 'failed', problems: err instanceof ConfigError ? err.issues.length : 1 });
+    return { outcome: 'failed', generation: previous.number, error };
+  }
+
 
   runScript(name: string, request: ScriptRequest = {}): Promise<ScriptAnswer> {
     return this.track(this.invoke(scriptService, name, request, request.trace));
@@ -159,14 +422,27 @@ class ScriptRuntime implements Runtime {
 
   private async invoke<Req, Ans>(handler: KindHandler<Req, Ans>, name: string, request: Req, trace = false): Promise<Ans> {
     if (this.closed) throw new RuntimeClosedError();
+    // start to end on the configuration in force now, whatever a reload does meanwhile
+    const generation = this.current;
+    generation.enter();
+    try {
+      return await this.invokeUnder(generation, handler, name, request, trace);
+    } finally {
+      generation.leave();
+    }
+  }
+
+  private async invokeUnder<Req, Ans>(generation: Generation, handler: KindHandler<Req, Ans>, name: string, request: Req, trace: boolean): Promise<Ans> {
+    const { config, renderer } = generation;
     const kind = handler.kind;
     const script = await this.app.get(kind, name);
     if (!script) throw new ScriptNotFoundError(kind, name, KIND_FOLDERS[kind]);
     const payload = handler.preparePayload(request);
-    const limits = resolveLimits(kind, this.app.config.limits[kind], script.metadata.limits);
+    const limits = resolveLimits(kind, config.limits[kind], script.metadata.limits);
     const id = randomUUID();
-    const log = new InvocationLog(this.logger, { invocationId: id, script: name, kind }, this.renderer, this.app.config.logging.maxLinesPerInvocation);
+    const log = new InvocationLog(this.logger, { invocationId: id, script: name, kind }, renderer, config.logging.maxLinesPerInvocation);
     const invocation = new Invocation(id, kind, name, limits, log, trace);
+    invocation.scope = generation.scope;
 
     const outcome = await this.sandbox.run({ filename: script.relativePath, source: script.source, hash: script.hash, kind, payload, invocation });
     invocation.end();
@@ -200,9 +476,11 @@ class ScriptRuntime implements Runtime {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.reloadTimer);
+    await this.reloads;
     await Promise.allSettled([...this.running]);
     await this.sandbox.close();
-    await Promise.allSettled(this.bindings.map((b) => b.gateway.close?.()));
+    await Promise.allSettled([...this.generations].map((g) => g.close()));
     await this.app.close();
   }
 }

@@ -125,8 +125,9 @@ export class ScriptCalls implements Gateway {
       throw err;
     }
 
-    const own = resolveLimits(kind, app.config.limits[kind], script.metadata.limits);
     const root = caller.root;
+    // the limits of the configuration generation the chain started under
+    const own = resolveLimits(kind, (root.scope?.limits ?? app.config.limits)[kind], script.metadata.limits);
     // the chain's budgets (CPU, wall clock, REST calls: see Invocation), the called script's own memory and output size
     const limits: Limits = { ...root.limits, memoryMb: own.memoryMb, maxOutputBytes: own.maxOutputBytes };
     const callerPath = caller.depth > 0 ? scriptPath(caller.kind, caller.scriptName) : undefined;

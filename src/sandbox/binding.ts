@@ -38,6 +38,14 @@ export interface BindingEnvironment {
   observer?: RuntimeObserver;
   /** how REST calls reach services; the network unless replaced (offline tests) */
   transport?: Transport;
+  /**
+   * The binding's gateway of the configuration generation being replaced
+   * (scriptcode.yaml reloaded while serving). It keeps serving the invocations
+   * that started under it and is closed once they are done; the new gateway may
+   * take over state worth keeping (OAuth2 tokens, circuit state of unchanged
+   * services), but must not close anything it did not create or acquire.
+   */
+  previous?: Gateway;
 }
 
 export interface BindingDefinition {

@@ -35,12 +35,14 @@ export function createHostCalls(
 ): HostCalls {
   const budgets = new Map([...bindings].map(([path, b]) => [path, b.definition.budget]));
   const gateways = new Map<string, Gateway>([...internal, ...[...bindings].map(([path, b]) => [path, b.gateway] as const)]);
+  // the gateway of the configuration generation the invocation (chain) started under, when the runtime set one
+  const gatewayOf = (invocation: Invocation, path: string) => invocation.root.scope?.gateways.get(path) ?? gateways.get(path);
   /** how the script wrote the call: api.rest.v1.send, context.callService */
   const label = (path: string, method: string) => (internal.has(path) && !bindings.has(path) ? `${path}.${method}` : `api.${path}.${method}`);
   return {
     refuse(invocation, path, method) {
       if (!invocation) return answerError({ name: 'Error', message: `${label(path, method)}: no invocation is running` });
-      const gateway = gateways.get(path);
+      const gateway = gatewayOf(invocation, path);
       if (!gateway || !Object.hasOwn(gateway.methods, method)) {
         return answerError({ name: 'TypeError', message: `${label(path, method)} is not a function` });
       }
@@ -62,7 +64,7 @@ export function createHostCalls(
     },
 
     async perform(invocation, path, method, argsJson) {
-      const handler = gateways.get(path)!.methods[method]!;
+      const handler = gatewayOf(invocation, path)!.methods[method]!;
       let args: unknown;
       try {
         args = JSON.parse(argsJson);

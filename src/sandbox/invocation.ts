@@ -4,9 +4,23 @@
 // a nested invocation with a `parent`: it spends the budgets of the invocation
 // at the root of the chain — its CPU time, its REST calls and its deadline —
 // so a chain of calls can never do more than the first script was allowed to.
-import type { ScriptKind } from '../app/types.js';
+import type { LimitOverrides, ScriptKind } from '../app/types.js';
 import type { InvocationLog } from '../logging/invocation-log.js';
+import type { Gateway } from './binding.js';
 import type { LimitCode, Limits } from './limits.js';
+
+/**
+ * The configuration an invocation runs under (scriptcode.yaml is reloaded
+ * while serving): the gateways of its bindings and the per-kind limits of
+ * that generation. Set on the invocation the caller asked for; its nested
+ * calls use the root's, so a whole chain runs on one configuration.
+ */
+export interface ConfigScope {
+  readonly generation: number;
+  /** binding path ('rest.v1') → the gateway of this generation */
+  readonly gateways: ReadonlyMap<string, Gateway>;
+  readonly limits: Readonly<Partial<Record<ScriptKind, LimitOverrides>>>;
+}
 
 export class Invocation {
   readonly startedAt = performance.now();
@@ -33,6 +47,8 @@ export class Invocation {
   limitExceeded?: LimitCode;
   /** told when the invocation ends early (a limit): the run answers its caller at once */
   onEnd?: () => void;
+  /** the configuration generation it runs under (set on the root by the runtime; read through `root.scope`) */
+  scope?: ConfigScope;
 
   constructor(
     readonly id: string,

@@ -31,6 +31,7 @@ export class ServerMetrics {
   private readonly httpRequests: Counter<'method' | 'route' | 'status_class'>;
   private readonly httpSeconds: Histogram<'method' | 'route'>;
   private readonly rejected: Counter<'reason'>;
+  private readonly configReloadFailures: Counter;
 
   constructor(getRuntime: () => Runtime | undefined) {
     const registers = [this.registry];
@@ -66,6 +67,11 @@ export class ServerMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     });
     this.rejected = new Counter({ name: 'scriptcode_rejected_requests_total', help: 'Requests answered 503: queue_full, starting, stopping', labelNames: ['reason'], registers });
+    new Gauge({
+      name: 'scriptcode_config_generation', help: 'Generation of the configuration in force: 1 at start, +1 for each reload of scriptcode.yaml applied (0 while loading)', registers,
+      collect() { this.set(getRuntime()?.configGeneration ?? 0); },
+    });
+    this.configReloadFailures = new Counter({ name: 'scriptcode_config_reload_failures_total', help: 'Changes of scriptcode.yaml refused (invalid); the configuration in force stayed', registers });
 
     const pools = (read: (s: PoolStats) => number) =>
       function (this: Gauge<'pool'>) {
@@ -102,6 +108,9 @@ export class ServerMetrics {
       circuitChanged: (e) => {
         this.circuits.set(e.serviceId, e.state);
         this.circuitChanges.inc({ service: e.serviceId, state: e.state });
+      },
+      configReloaded: (e) => {
+        if (e.outcome === 'failed') this.configReloadFailures.inc();
       },
     };
   }

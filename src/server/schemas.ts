@@ -244,6 +244,7 @@ export const ServiceList = named('ServiceList', {
           },
           timeouts: { type: 'object', properties: { connectTimeout: { type: 'integer' }, readTimeout: { type: 'integer' } } },
           retry: { type: 'object', properties: { attempts: { type: 'integer' } } },
+          healthPath: { type: 'string', description: 'what POST /api/services/{id}/check GETs' },
         },
       },
     },
@@ -259,5 +260,64 @@ export const InvalidateAnswer = named('InvalidateAnswer', {
 export const Health = named('Health', {
   type: 'object',
   required: ['status'],
-  properties: { status: { type: 'string', enum: ['ok', 'ready', 'starting', 'stopping', 'failed'] } },
+  properties: {
+    status: { type: 'string', enum: ['ok', 'ready', 'starting', 'stopping', 'failed'] },
+    configGeneration: { type: 'integer', description: 'readiness: the configuration in force, 1 at start and +1 for each reload of scriptcode.yaml applied' },
+  },
+});
+
+/** A service id in a path: what scriptcode.yaml allows (no '/', no spaces). */
+export const serviceIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\s/]+$', description: 'the service id as declared in scriptcode.yaml' } },
+};
+
+const stepError = {
+  type: 'object',
+  required: ['code', 'message'],
+  properties: { code: { type: 'string', description: 'DNS_FAILURE, BLOCKED_ADDRESS, CONNECTION_REFUSED, CONNECT_TIMEOUT, TLS_FAILURE, TOKEN_REQUEST_FAILED, HTTP_503, …' }, message: { type: 'string' } },
+};
+
+export const ServiceCheck = named('ServiceCheck', {
+  type: 'object',
+  required: ['service', 'url', 'ok', 'durationMs', 'steps'],
+  properties: {
+    service: { type: 'string' },
+    url: { type: 'string', description: 'the service URL, origin and path' },
+    ok: { type: 'boolean', description: 'no step failed' },
+    proxy: { type: 'string', description: 'the proxy the connection goes through (without credentials)' },
+    durationMs: { type: 'number' },
+    steps: {
+      type: 'array',
+      description: 'dns, policy, tcp, tls, token, health — in that order, each ok, failed or skipped',
+      items: {
+        type: 'object',
+        required: ['step', 'status', 'durationMs'],
+        properties: {
+          step: { type: 'string', enum: ['dns', 'policy', 'tcp', 'tls', 'token', 'health'] },
+          status: { type: 'string', enum: ['ok', 'failed', 'skipped'] },
+          durationMs: { type: 'number' },
+          detail: { type: 'string', description: 'what was found, or why the step was skipped' },
+          error: stepError,
+          addresses: { type: 'array', items: { type: 'string' } },
+          httpStatus: { type: 'integer' },
+          certificate: {
+            type: 'object',
+            properties: {
+              subject: { type: 'string' },
+              issuer: { type: 'string' },
+              validFrom: { type: 'string' },
+              validTo: { type: 'string' },
+              subjectAltName: { type: 'string' },
+              fingerprint256: { type: 'string' },
+              verified: { type: 'boolean' },
+              verifyError: { type: 'string' },
+              protocol: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+  },
 });

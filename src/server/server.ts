@@ -156,6 +156,13 @@ export async function createServer(options: ServerOptions): Promise<ScriptCodeSe
       watch: options.watch,
       observer: ctx.metrics.observer,
       warmIsolates: config.warmIsolates,
+      // a reloaded scriptcode.yaml: its server: section must still be valid; what changed in it needs a restart
+      onConfigReload: (next) => {
+        const reloaded = parseServerConfig(next.server, join(dir, CONFIG_FILE));
+        return (Object.keys(reloaded) as (keyof ServerConfig)[])
+          .filter((key) => JSON.stringify(reloaded[key]) !== JSON.stringify(config[key]))
+          .map((key) => `server.${key}`);
+      },
     });
     try {
       ctx.runtime = await starting;

@@ -12,6 +12,7 @@ export interface ServiceView {
   token: { cached: boolean; expiresInMs: number | null; fetching?: boolean; lastError?: string } | null;
   timeouts?: { connectTimeout: number; readTimeout: number };
   retry?: { attempts: number };
+  healthPath?: string;
 }
 
 type Raw = Record<string, unknown>;
@@ -65,6 +66,7 @@ export function serviceViews(summaries: readonly unknown[], circuits: ReadonlyMa
     };
     if (isObject(raw.timeouts)) view.timeouts = raw.timeouts as ServiceView['timeouts'];
     if (isObject(raw.retry)) view.retry = { attempts: Number(raw.retry.attempts) };
+    if (typeof raw.healthPath === 'string') view.healthPath = raw.healthPath;
     return view;
   });
 }

@@ -19,6 +19,8 @@ export interface ServiceSummary {
   /** which TLS material is configured (never the material itself) */
   hasTls: { ca: boolean; cert: boolean; key: boolean; passphrase: boolean; pfx: boolean };
   tlsMinVersion: TlsConfig['minVersion'];
+  /** what a connection check GETs, when set */
+  healthPath?: string;
 }
 
 function withoutUserinfo(proxy: string): string {
@@ -60,5 +62,6 @@ export function describeService(s: ServiceConfig): ServiceSummary {
       pfx: s.tls.pfx !== undefined,
     },
     tlsMinVersion: s.tls.minVersion,
+    ...(s.healthPath !== undefined && { healthPath: s.healthPath }),
   };
 }

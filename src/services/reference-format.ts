@@ -125,7 +125,7 @@ export function collectServiceDefinitions(
   const services: unknown = config.services;
   if (services !== undefined && services !== null) {
     if (!isPlainObject(services)) {
-      issues.push({ path: 'services', message: `must be a mapping of services by id, got ${describeType(services)}` });
+      issues.push({ path: 'services', message: `must be a mapping of services by id, got ${describeType(services)}`, ...options.locate?.(['services']) });
     } else {
       for (const [id, raw] of Object.entries(services)) {
         const problem = serviceIdProblem(id);

@@ -41,9 +41,10 @@ export interface ResolveServicesOptions {
   locate?: (path: KeyPath) => Position | undefined;
 }
 
-const HINT =
-  'Hint: correct the service settings listed above in scriptcode.yaml (SPEC §4.4 lists every key) and start again; ' +
-  'values are never shown because any of them may be a secret.';
+export const SERVICES_HINT =
+  'Hint: correct the service settings listed above in scriptcode.yaml and start again (every service key is described ' +
+  'under "Services" in the README); values are never shown because any of them may be a secret.';
+const HINT = SERVICES_HINT;
 
 type Settings = ParsedServiceSettings & { url?: string };
 type ZodIssue = Parameters<typeof zodIssues>[0][number];
@@ -274,6 +275,7 @@ function build(id: string, url: string, s: Settings): ServiceConfig {
   if (s.circuitBreaker !== undefined) service.circuitBreaker = { ...CIRCUIT_BREAKER_DEFAULTS, ...definedOnly(s.circuitBreaker) };
   if (s.maxConcurrent !== undefined) service.maxConcurrent = s.maxConcurrent;
   if (s.proxy !== undefined) service.proxy = s.proxy;
+  if (s.healthPath !== undefined) service.healthPath = s.healthPath;
   return service;
 }
 

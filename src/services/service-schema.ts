@@ -240,6 +240,17 @@ const proxySchema = z.string().refine(
   { message: "must be 'env' (use HTTPS_PROXY / NO_PROXY) or an http:// or https:// proxy URL" },
 );
 
+/**
+ * `healthPath`: what `scriptcode services check` and POST /api/services/{id}/check
+ * GET to see the service answer: from the host's root when it starts with
+ * '/', else relative to the service url. A path (and query), never a URL.
+ */
+const healthPathSchema = z
+  .string()
+  .min(1)
+  .refine((value) => !/[\s\0-\x1f\x7f#]/.test(value), { message: 'must not contain spaces, control characters or a fragment (#…)' })
+  .refine((value) => !/^[A-Za-z][A-Za-z0-9+.-]*:|^\/\//.test(value), { message: "must be a path such as /health or status, not a URL: it is resolved against the service's url" });
+
 /** Every setting except `url`: the shape of `serviceDefaults:`. */
 const settingsShape = {
   auth: authSchema.optional(),
@@ -255,6 +266,7 @@ const settingsShape = {
   headers: headersSchema.optional(),
   queryParams: queryParamsSchema.optional(),
   proxy: proxySchema.optional(),
+  healthPath: healthPathSchema.optional(),
 };
 
 /**

@@ -64,6 +64,8 @@ export interface ServiceConfig {
   queryParams: Record<string, string>;
   /** an HTTP(S) proxy URL, or 'env' for HTTPS_PROXY/NO_PROXY */
   proxy?: string;
+  /** path of an endpoint `services check` GETs: from the host's root when it starts with '/', else relative to the url */
+  healthPath?: string;
 }
 
 export const SERVICE_DEFAULTS = {

@@ -100,7 +100,7 @@ async function checkScript(
     code = stripped.code;
     for (const u of stripped.unerasable) {
       findings.push({ file, line: u.line, column: u.column, severity: 'warning',
-        message: `${u.what} is not plain type syntax: the script is compiled with esbuild instead, so error positions in it may be off; use erasable TypeScript (types, interfaces, \`as\`) to keep them exact` });
+        message: `${u.what} is not plain type syntax: the script is compiled with the TypeScript compiler instead, so error positions in it may be off; use erasable TypeScript (types, interfaces, \`as\`) to keep them exact` });
     }
   }
   const compileError = compiler.check(file, code);

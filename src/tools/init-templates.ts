@@ -1,9 +1,21 @@
 // The application `scriptcode init` writes: one script of each kind calling a
 // service (formatters have no REST access), a test file for each, and editor
-// typings. `scriptcode test` and `scriptcode check` pass on it as written
-// (test/tools/init.test.ts keeps it that way).
+// typings and JSON Schemas. `scriptcode test` and `scriptcode check` pass on it
+// as written (test/tools/init.test.ts keeps it that way).
 
-const CONFIG = `# A ScriptCode application (created by \`scriptcode init\`).
+/** Where init writes the JSON Schemas (src/tools/json-schemas.ts), relative to the application folder. */
+export const INIT_SCHEMAS_DIR = 'schemas';
+
+/**
+ * The modeline yaml-language-server (VS Code's YAML extension, IntelliJ, Neovim,
+ * …) reads: a path relative to the file, to the copy init wrote — it works
+ * offline and needs no package installed in the application folder.
+ */
+const modeline = (schema: string) => `# yaml-language-server: $schema=${schema}\n`;
+const CONFIG_MODELINE = modeline(`./${INIT_SCHEMAS_DIR}/scriptcode.schema.json`);
+const TEST_MODELINE = modeline(`../${INIT_SCHEMAS_DIR}/test-case.schema.json`);
+
+const CONFIG = `${CONFIG_MODELINE}# A ScriptCode application (created by \`scriptcode init\`).
 # Services are declared here by id; scripts call them with api.rest.v1.
 services:
   crm:
@@ -94,7 +106,7 @@ function formatText(input) {
 }
 `;
 
-const SCRIPT_TESTS = `# Offline tests: \`scriptcode test\` runs them with the calls below answered
+const SCRIPT_TESTS = `${TEST_MODELINE}# Offline tests: \`scriptcode test\` runs them with the calls below answered
 # instead of the network.
 script: customer
 cases:
@@ -129,7 +141,7 @@ cases:
       error: RestTimeoutError
 `;
 
-const VALIDATOR_TESTS = `validator: customerId
+const VALIDATOR_TESTS = `${TEST_MODELINE}validator: customerId
 cases:
   - name: a known customer is valid
     input: { customerId: "100200" }
@@ -161,7 +173,7 @@ cases:
           parameters: ["999999"]
 `;
 
-const TASK_TESTS = `task: openCase
+const TASK_TESTS = `${TEST_MODELINE}task: openCase
 cases:
   - name: opens a case and completes with its id
     variables: { customerId: "100200", caseType: complaint }
@@ -200,7 +212,7 @@ cases:
       error: { name: RestConnectionError, code: CONNECTION_REFUSED }
 `;
 
-const FORMATTER_TESTS = `formatter: phone
+const FORMATTER_TESTS = `${TEST_MODELINE}formatter: phone
 cases:
   - name: groups digits in threes
     input: { textToFormat: "600700800", locale: pl-PL, cursorPosition: 9 }
@@ -242,6 +254,8 @@ const README = `# ScriptCode application
 
 typings/scriptcode.d.ts is what editors complete api.rest.v1, context and Logger from
 (wired in jsconfig.json); \`scriptcode init\` copied it from the scriptcode package.
+schemas/*.schema.json describe scriptcode.yaml and tests/*.test.yaml for YAML editors
+(the \`# yaml-language-server: $schema=…\` first line of each file points at them).
 `;
 
 /** Files by path relative to the new application folder (the typings are copied separately). */

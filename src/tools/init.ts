@@ -1,8 +1,10 @@
 // `scriptcode init DIR`: writes the application of init-templates.ts into a
-// new (or empty) folder, with a copy of the shipped typings for editors.
+// new (or empty) folder, with a copy of the shipped typings and the JSON
+// Schemas of scriptcode.yaml and of test files for editors.
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { INIT_FILES, INIT_TYPINGS } from './init-templates.js';
+import { INIT_FILES, INIT_SCHEMAS_DIR, INIT_TYPINGS } from './init-templates.js';
+import { jsonSchemaFiles } from './json-schemas.js';
 import { TYPINGS_FILE } from './typings.js';
 
 /** The folder is not empty: init never overwrites anything. */
@@ -30,5 +32,11 @@ export async function initApplication(dir: string): Promise<string[]> {
   await mkdir(dirname(join(root, INIT_TYPINGS)), { recursive: true });
   await copyFile(TYPINGS_FILE, join(root, INIT_TYPINGS));
   written.push(INIT_TYPINGS);
+  // generated, not copied: the same text as the package's schemas/ (a test keeps those in sync), for this very version
+  await mkdir(join(root, INIT_SCHEMAS_DIR), { recursive: true });
+  for (const [name, text] of Object.entries(jsonSchemaFiles())) {
+    await writeFile(join(root, INIT_SCHEMAS_DIR, name), text, { flag: 'wx' });
+    written.push(`${INIT_SCHEMAS_DIR}/${name}`);
+  }
   return written.sort();
 }

@@ -107,10 +107,32 @@ async function writeCase(path: string, testCase: Case): Promise<string> {
   return name;
 }
 
+/**
+ * Failures that say the service was not reached at all (or could not be called
+ * from here): recorded, the case would replay this machine's network or
+ * environment, not the service, and would not pass offline.
+ */
+const NOT_REACHED: ReadonlySet<string> = new Set([
+  'DNS_FAILURE', 'CONNECTION_REFUSED', 'CONNECT_TIMEOUT', 'TLS_FAILURE', 'PROXY_REFUSED', 'BLOCKED_ADDRESS', 'INSECURE_HTTP',
+  'TOKEN_REQUEST_FAILED', 'TOKEN_RESPONSE_INVALID', 'SECRET_UNAVAILABLE',
+]);
+
+/** Why nothing may be written, when a service could not be reached. */
+function unreached(calls: readonly RecordedCall[], result: Exclude<InvokeResult, { type: 'problem' }>): string | undefined {
+  const call = calls.find((c) => c.error !== undefined && NOT_REACHED.has(c.error));
+  const advice = 'check the service\'s url and credentials, and this machine\'s network (VPN, proxy), then record again; ' +
+    'to test how the script copes with an unreachable service, write that case by hand (calls: - { service: …, error: CONNECTION_REFUSED })';
+  if (call) return `service '${call.view.serviceId}' could not be reached (${call.error}, ${call.view.method} ${call.view.path || '/'}); ${advice}`;
+  const error = result.type === 'failure' ? result.error : undefined;
+  if (error?.code && NOT_REACHED.has(error.code)) return `a service could not be called: ${describeError(error)}; ${advice}`;
+  return undefined;
+}
+
 export async function record(options: RecordOptions): Promise<RecordResult> {
   const appDir = resolve(options.app);
   const transport = new RecordingTransport({ redactHeaders: options.redactHeaders });
-  const runtime = await createRuntime({ app: appDir, watch: false, warmIsolates: 0, transport, logger: options.logger });
+  // the secrets of services the script does not call are not needed
+  const runtime = await createRuntime({ app: appDir, watch: false, warmIsolates: 0, transport, logger: options.logger, deferSecrets: true });
   let result: InvokeResult;
   try {
     result = await invoke(runtime, options);
@@ -121,6 +143,8 @@ export async function record(options: RecordOptions): Promise<RecordResult> {
   if (result.type === 'failure' && (result.error.code === 'COMPILE_ERROR' || result.error.name === 'LimitExceededError')) {
     return { written: false, reason: `the script failed before it could be recorded: ${describeError(result.error)}` };
   }
+  const notReached = unreached(transport.calls, result);
+  if (notReached) return { written: false, reason: notReached };
   const caseName = options.caseName ?? `recorded ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`;
   const testCase = transport.redact(buildCase(caseName, options, transport.calls, result));
   const file = options.file ?? join(TESTS_FOLDER, `${options.script}.test.yaml`);

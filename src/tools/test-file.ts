@@ -84,6 +84,9 @@ const caseSchema = z.strictObject({
 
 const fileSchema = z.strictObject({ ...targets, cases: z.array(caseSchema).min(1) });
 
+/** The schema of a whole test file (also the source of schemas/test-case.schema.json). */
+export const testFileSchema = fileSchema;
+
 export type ExpectedCall = z.output<typeof callSchema> & { line?: number };
 export type Expectations = z.output<typeof expectSchema>;
 export type ErrorExpectation = z.output<typeof errorExpectation>;

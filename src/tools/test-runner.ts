@@ -18,6 +18,14 @@ import { readTestFile, type TestCase, type TestFile } from './test-file.js';
 export const TESTS_FOLDER = 'tests';
 const TEST_FILE = /\.test\.ya?ml$/;
 
+/** How the report marks passed and failed cases (colour on a terminal; plain by default). */
+export interface ReportStyle {
+  pass(text: string): string;
+  fail(text: string): string;
+}
+
+const PLAIN_STYLE: ReportStyle = { pass: (text) => text, fail: (text) => text };
+
 export interface TestRunOptions {
   app: string;
   /** runs only cases whose file, name or script contains this text (any case) */
@@ -25,12 +33,20 @@ export interface TestRunOptions {
   /** receives the report, one line at a time */
   write: (line: string) => void;
   env?: Readonly<Record<string, string | undefined>>;
+  style?: ReportStyle;
 }
 
 export interface CaseResult {
   file: string;
   name: string;
+  /** 'script', 'validator', 'task' or 'formatter'; absent for a test file that could not be used */
+  target?: string;
+  script?: string;
+  /** the case's line in its file */
+  line?: number;
   passed: boolean;
+  /** a test file that could not be read or is invalid (no case of it ran) */
+  invalidFile?: boolean;
   failures: string[];
   durationMs: number;
 }
@@ -40,6 +56,9 @@ export interface TestRunSummary {
   failed: number;
   /** cases that ran (files that could not be read count as one failed entry each) */
   results: CaseResult[];
+  /** notes printed before the results (secrets replaced by placeholders) */
+  notes: string[];
+  durationMs: number;
 }
 
 /** Nothing to run: no test files, or nothing matches the filter. */
@@ -98,9 +117,11 @@ async function runCase(appDir: string, testCase: TestCase, overrides: RuntimeOpt
 
 /** Runs the tests and writes the report; the last line is `N passed, N failed`. */
 export async function runTests(options: TestRunOptions): Promise<TestRunSummary> {
+  const started = performance.now();
   const appDir = resolve(options.app);
   const env = options.env ?? process.env;
   const write = options.write;
+  const notes: string[] = [];
   const names = await listTestFiles(appDir);
   if (names.length === 0) {
     throw new NoTestsError(`no test files in ${join(appDir, TESTS_FOLDER)} (expected tests/<name>.test.yaml; see "Tools for script authors" in the README)`);
@@ -112,24 +133,35 @@ export async function runTests(options: TestRunOptions): Promise<TestRunSummary>
 
   const offline = await offlineConfig(appDir, env);
   if (offline.placeholders.length) {
-    write(`note: unresolved secrets replaced by placeholders for offline testing: ${offline.placeholders.join(', ')}`);
+    notes.push(`unresolved secrets replaced by placeholders for offline testing: ${offline.placeholders.join(', ')}`);
+    write(`note: ${notes[0]}`);
   }
   const tokens = await startOfflineTokens(offline.config);
   const overrides = deepMerge(offline.overrides ?? {}, tokens?.overrides ?? {}) as RuntimeOptions['config'];
   try {
-    return await runAll(appDir, selected, overrides, env, write);
+    const style = options.style ?? PLAIN_STYLE;
+    const results = await runAll(appDir, selected, overrides, env, write, style);
+    const passed = results.filter((r) => r.passed).length;
+    const failed = results.length - passed;
+    write('');
+    const count = `${passed} passed, ${failed} failed`;
+    write(failed > 0 ? style.fail(count) : style.pass(count));
+    return { passed, failed, results, notes, durationMs: Math.round(performance.now() - started) };
   } finally {
     await tokens?.close();
   }
 }
 
-async function runAll(appDir: string, selected: TestFile[], overrides: RuntimeOptions['config'], env: TestRunOptions['env'], write: (line: string) => void): Promise<TestRunSummary> {
+async function runAll(
+  appDir: string, selected: TestFile[], overrides: RuntimeOptions['config'], env: TestRunOptions['env'], write: (line: string) => void, style: ReportStyle,
+): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const file of selected) {
     if (file.issues.length) {
-      write(`✗ ${file.file}: invalid test file`);
-      for (const line of renderIssues(file.file, file.issues).split('\n')) write(`    ${line}`);
-      results.push({ file: file.file, name: '(file)', passed: false, failures: file.issues.map((i) => i.message), durationMs: 0 });
+      write(style.fail(`✗ ${file.file}: invalid test file`));
+      const lines = renderIssues(file.file, file.issues).split('\n');
+      for (const line of lines) write(`    ${line}`);
+      results.push({ file: file.file, name: '(file)', passed: false, invalidFile: true, failures: lines, durationMs: 0 });
       continue;
     }
     if (file.cases.length === 0) continue;
@@ -140,17 +172,16 @@ async function runAll(appDir: string, selected: TestFile[], overrides: RuntimeOp
       const durationMs = Math.round(performance.now() - started);
       const label = `${testCase.target} ${testCase.script} › ${testCase.name}`;
       if (failures.length === 0) {
-        write(`  ✓ ${label} (${durationMs} ms)`);
+        write(`  ${style.pass('✓')} ${label} (${durationMs} ms)`);
       } else {
-        write(`  ✗ ${label}${testCase.line ? ` (${testCase.file}:${testCase.line})` : ''}`);
+        write(`  ${style.fail('✗')} ${style.fail(label)}${testCase.line ? ` (${testCase.file}:${testCase.line})` : ''}`);
         for (const line of failures) write(`      ${line}`);
       }
-      results.push({ file: file.file, name: testCase.name, passed: failures.length === 0, failures, durationMs });
+      results.push({
+        file: file.file, name: testCase.name, target: testCase.target, script: testCase.script, line: testCase.line,
+        passed: failures.length === 0, failures, durationMs,
+      });
     }
   }
-  const passed = results.filter((r) => r.passed).length;
-  const failed = results.length - passed;
-  write('');
-  write(`${passed} passed, ${failed} failed`);
-  return { passed, failed, results };
+  return results;
 }

@@ -149,6 +149,66 @@ describe('loadConfig: errors', () => {
     expect(error.message).toContain('scriptcode.yaml: line 3, column 1: YAML syntax error: Tabs are not allowed as indentation');
   });
 
+  it('reports only the first YAML syntax error: the rest is the parser recovering from it', async () => {
+    const error = await configError('services:\n  crm:\n    url: [a, b\n    auth: { type: basic\nlimits: {\n  x: [\n');
+    expect(error.issues).toHaveLength(1);
+    expect(error.message).toMatch(/\(1 problem\):\nscriptcode\.yaml: line \d+, column \d+: YAML syntax error: /);
+    expect(error.message).toContain('"Configuration (scriptcode.yaml)" in the README');
+    expect(error.message).not.toMatch(/SPEC/);
+  });
+
+  it('an unquoted ${…} inside { … } is one error at the reference, saying how to quote it', async () => {
+    const error = await configError('services:\n  crm:\n    url: https://crm.example.com\n    headers: { Authorization: ${env:CRM_TOKEN} }\n');
+    expect(error.issues).toEqual([{
+      path: '', line: 4, column: 31,
+      message: 'YAML syntax error: ${env:CRM_TOKEN} is not quoted inside { … } or [ … ], where YAML reads its braces as a mapping; quote it: "${env:CRM_TOKEN}"',
+    }]);
+    expect(error.message.split('\n')).toHaveLength(3); // the headline, the error, the hint
+    // also over several lines, in a list, and for ${file:…}; a quoted one or one in a block value is fine
+    const multi = await configError('services:\n  crm:\n    url: https://crm.example.com\n    headers: {\n      X-A: "${env:A}",\n      X-B: ${file:/run/b}\n    }\n');
+    expect(multi.issues).toEqual([expect.objectContaining({ line: 6, column: 12, message: expect.stringContaining('quote it: "${file:/run/b}"') })]);
+    const list = await configError('server:\n  auth:\n    tokens: [${env:API_TOKEN}]\n');
+    expect(list.issues).toEqual([expect.objectContaining({ line: 3, column: 14, message: expect.stringContaining('quote it: "${env:API_TOKEN}"') })]);
+    const dir = await makeApp({ 'scriptcode.yaml': 'services:\n  crm:\n    url: https://crm.example.com\n    headers:\n      Authorization: ${env:CRM_TOKEN}\n      X-B: "${env:CRM_TOKEN}"\n    queryParams: { k: "${env:CRM_TOKEN}" }\n' });
+    const crm = (await loadConfig(dir, { env: { CRM_TOKEN: 't0ken' } })).services.crm!;
+    expect(crm).toMatchObject({ headers: { Authorization: 't0ken', 'X-B': 't0ken' }, queryParams: { k: 't0ken' } });
+  });
+
+  it('reports every problem in one pass — top level and services — each with line and column', async () => {
+    const error = await configError([
+      'limits:',
+      '  scriptService: { cpuMs: -1 }',
+      'loggin:',
+      '  level: info',
+      'services:',
+      '  crm:',
+      '    url: http://crm.example.com',
+      '    auth: { type: bearer }',
+      '    timeouts: { readTimeout: soon }',
+      '  geo:',
+      '    url: nowhere/x',
+      'serviceDefaults:',
+      '  retry: { attempts: 0 }',
+      '',
+    ].join('\n'));
+    expect(error.issues.map((i) => [i.path, i.line, i.column])).toEqual([
+      ['limits.scriptService.cpuMs', 2, 20],
+      ['loggin', 3, 1],
+      ['services.crm.url', 7, 5],
+      ['services.crm.auth.token', 8, 5],
+      ['services.crm.timeouts.readTimeout', 9, 17],
+      ['services.geo.url', 11, 5],
+      ['serviceDefaults.retry.attempts', 13, 12],
+    ]);
+    expect(error.message).toContain('"Configuration (scriptcode.yaml)" and "Services" in the README');
+    // services alone: the hint names the README section of services
+    const services = await configError('services:\n  crm:\n    url: https://crm.example.com\n    retry: { attemps: 2 }\n');
+    expect(services.message).toContain("scriptcode.yaml: services.crm.retry.attemps: unknown key — did you mean 'attempts'?");
+    expect(services.message).toMatch(/\(line 4, column \d+\)/);
+    expect(services.message).toContain('every service key is described under "Services" in the README');
+    expect(services.message).not.toMatch(/SPEC/);
+  });
+
   it('reports duplicate keys with their line', async () => {
     const error = await configError('pool: { maxIsolates: 2 }\ncache: {}\npool: { maxQueue: 3 }\n');
     expect(error.message).toMatch(/scriptcode\.yaml: line 3, column 1: YAML syntax error: .*unique/);

@@ -92,8 +92,8 @@ describe('secret references in scriptcode.yaml', () => {
         'services:',
         '  crm:',
         '    url: https://crm.example.com',
-        '    auth: { type: oauth2, clientSecret: "${env:SCRIPTCODE_TEST_SECRET}" }',
-        '    headers: { Authorization: "Bearer ${file:token.txt}" }',
+        '    auth: { type: oauth2, tokenUrl: https://login.example.com/token, clientId: forms, clientSecret: "${env:SCRIPTCODE_TEST_SECRET}" }',
+        '    headers: { X-Token: "Bearer ${file:token.txt}" }',
         'logging: { sensitive: hash, hashKey: "${file:/' + 'dev/null}x" }',
       ].join('\n'),
       'token.txt': 'file-token\n',
@@ -101,8 +101,8 @@ describe('secret references in scriptcode.yaml', () => {
     const config = await loadConfig(dir);
     expect(config.services.crm).toEqual({
       url: 'https://crm.example.com',
-      auth: { type: 'oauth2', clientSecret: SECRET },
-      headers: { Authorization: 'Bearer file-token' },
+      auth: { type: 'oauth2', tokenUrl: 'https://login.example.com/token', clientId: 'forms', clientSecret: SECRET },
+      headers: { 'X-Token': 'Bearer file-token' },
     });
     expect(config.logging.hashKey).toBe('x');
   });
@@ -136,8 +136,8 @@ describe('secret references in scriptcode.yaml', () => {
 
   it('resolves references in overrides as well', async () => {
     const dir = await makeApp();
-    const config = await loadConfig(dir, { overrides: { services: { a: { token: '${env:SCRIPTCODE_TEST_SECRET}' } } } });
-    expect(config.services.a).toEqual({ token: SECRET });
+    const config = await loadConfig(dir, { overrides: { services: { a: { url: 'https://a.example.com', headers: { 'X-Token': '${env:SCRIPTCODE_TEST_SECRET}' } } } } });
+    expect(config.services.a).toEqual({ url: 'https://a.example.com', headers: { 'X-Token': SECRET } });
   });
 });
 

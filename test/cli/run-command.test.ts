@@ -25,6 +25,8 @@ beforeAll(async () => {
     'scripts/boom.js': 'function callService() {\n  throw new Error("boom");\n}',
     'validators/v.js': 'function callService(ctx) { return ctx.getFirstParameter("x") ? [] : [{ key: "x.missing" }]; }',
     'tasks/t.js': 'function callService(ctx) { ctx.handleFailure("no " + ctx.getVariable("a") + " in " + ctx.getProcessInstanceId()); }',
+    // a cold child process on a busy machine: the 50 ms default is not what this test is about
+    'formatters/up.yaml': 'limits: { cpuMs: 5000, wallMs: 10000 }\n',
     'formatters/up.js': 'function formatText(i) { return { formattedText: i.textToFormat.toUpperCase(), cursorPosition: i.cursorPosition }; }',
   });
 }, 30_000);

@@ -224,6 +224,8 @@ describe('deep nesting in REST traffic', () => {
   try { var r = api.rest.v1.get('partner', { path: context.getFirstParameter('p') }); return [{ ok: JSON.stringify(r.body).length }]; }
   catch (e) { return [{ name: e.name, code: e.code, message: e.message }]; }
 }`,
+      // building and serialising 20 000 levels must not meet the CPU limit on a busy machine
+      'scripts/send.yaml': 'limits: { cpuMs: 20000, wallMs: 60000 }\n',
       'scripts/send.js': `function callService(context) {
   var v = 1;
   for (var i = 0; i < Number(context.getFirstParameter('n')); i++) v = [v];

@@ -237,7 +237,7 @@ describe('health and OpenAPI', () => {
     const live = await t.get('/health/live');
     expect([live.status, live.json()]).toEqual([200, { status: 'ok' }]);
     const ready = await t.get('/health/ready');
-    expect([ready.status, ready.json()]).toEqual([200, { status: 'ready' }]);
+    expect([ready.status, ready.json()]).toEqual([200, { status: 'ready', configGeneration: 1 }]);
   });
 
   it('GET /openapi.json describes every endpoint with the schemas the server validates with', async () => {
@@ -247,7 +247,7 @@ describe('health and OpenAPI', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/cache/invalidate', '/api/formatters/{name}/format', '/api/scripts', '/api/scripts/{name}/run', '/api/services',
-      '/api/tasks/{name}/execute', '/api/validators/{name}/validate', '/health/live', '/health/ready', '/metrics', '/openapi.json',
+      '/api/services/{id}/check', '/api/tasks/{name}/execute', '/api/validators/{name}/validate', '/health/live', '/health/ready', '/metrics', '/openapi.json',
     ]);
     const run = doc.paths['/api/scripts/{name}/run'].post;
     expect(run.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/RunRequest' });

@@ -85,7 +85,7 @@ describe('scriptcode check: findings', () => {
   it('TypeScript syntax errors (the first one), non-erasable TypeScript and shadowed .ts files', () => {
     expect(lines).toContain("scripts/syntax.ts:1:35: error: ',' expected. (TS1005)");
     expect(lines.filter((l) => l.startsWith('scripts/syntax.ts'))).toHaveLength(1);
-    expect(lines).toContain('scripts/enum.ts:1:1: warning: an enum is not plain type syntax: the script is compiled with esbuild instead, so error positions in it may be off; use erasable TypeScript (types, interfaces, `as`) to keep them exact');
+    expect(lines).toContain('scripts/enum.ts:1:1: warning: an enum is not plain type syntax: the script is compiled with the TypeScript compiler instead, so error positions in it may be off; use erasable TypeScript (types, interfaces, `as`) to keep them exact');
     expect(lines).toContain('scripts/dup.ts: warning: ignored: scripts/dup.js has the same name and wins');
   });
 
@@ -186,6 +186,6 @@ describe('scriptcode check on the command line', () => {
     }
     const missing = await runCli(['check', '--app', '/nonexistent/scriptcode-app']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('application folder /nonexistent/scriptcode-app does not exist');
+    expect(missing.stderr).toContain('no such folder: /nonexistent/scriptcode-app; pass the application folder with --app DIR');
   }, 60_000);
 });

@@ -177,7 +177,7 @@ describe('scriptcode test on the command line', () => {
   }, 60_000);
 
   it('an invalid test file is a failure with its problems; exit 2 when there is nothing to run', async () => {
-    const broken = await makeApp({ 'scripts/a.js': 'function callService() { return []; }', 'tests/a.test.yaml': 'cases:\n  - name: x\n    script: a\n    expect: { outptu: [] }\n' });
+    const broken = await makeApp({ 'scriptcode.yaml': '', 'scripts/a.js': 'function callService() { return []; }', 'tests/a.test.yaml': 'cases:\n  - name: x\n    script: a\n    expect: { outptu: [] }\n' });
     try {
       const invalid = await runCli(['test', '--app', broken.dir]);
       expect(invalid.code).toBe(1);
@@ -187,7 +187,7 @@ describe('scriptcode test on the command line', () => {
       const none = await runCli(['test', '--app', app.dir, 'nomatch']);
       expect(none.code).toBe(2);
       expect(none.stderr).toContain("no test case matches 'nomatch'");
-      const empty = await makeApp({ 'scripts/a.js': 'function callService() {}' });
+      const empty = await makeApp({ 'scriptcode.yaml': '', 'scripts/a.js': 'function callService() {}' });
       const noTests = await runCli(['test', '--app', empty.dir]);
       await empty.remove();
       expect(noTests.code).toBe(2);

@@ -32,12 +32,30 @@ describe('stripTypes', () => {
     expect(line(code, 12).indexOf('throw new Error')).toBe(line(TYPED, 12).indexOf('throw new Error'));
   });
 
-  it('compiles non-erasable TypeScript (enum) with esbuild and says where it is', () => {
+  it('compiles non-erasable TypeScript (enum) with the TypeScript compiler and says where it is', () => {
     const r = stripTypes('const a = 1;\n  enum Color { Red, Green }\nfunction callService(): any[] { return [Color.Green]; }\n', 'scripts/e.ts');
     expect(r.exact).toBe(false);
     expect(r.unerasable).toEqual([{ line: 2, column: 3, what: 'an enum' }]);
     expect(r.code).not.toContain('enum Color');
     expect(r.code).toContain('function callService()');
+    // a classic script, as V8 runs it: no module syntax added, the entry point a global function
+    expect(r.code).not.toMatch(/export|import|sourceMappingURL/);
+    expect(new Function(`${r.code}; return callService();`)()).toEqual([1]);
+  });
+
+  it('compiles every other non-erasable construct too, naming each', () => {
+    const source = [
+      'class P { constructor(private x: number) {} get() { return this.x; } }',
+      'namespace N { export const v = 2; }',
+      'const a = <number>(3 as any);',
+      'function callService(): any[] { return [new P(1).get(), N.v, a]; }',
+      '',
+    ].join('\n');
+    const r = stripTypes(source, 'scripts/all.ts');
+    expect(r.unerasable.map((u) => u.what)).toEqual([
+      'a constructor parameter property', 'a namespace with values', 'a <Type>value assertion (write `value as Type`)',
+    ]);
+    expect(new Function(`${r.code}; return callService();`)()).toEqual([1, 2, 3]);
   });
 
   it('keeps a TypeScript syntax error that blanking would swallow, so the script still fails to compile', () => {

@@ -1,6 +1,5 @@
 // `scriptcode init <dir>`: see src/tools/init.ts. Exit 0, or 2 when the folder is not empty.
 import type { Command } from 'commander';
-import { initApplication } from '../../tools/init.js';
 import { UsageError } from '../read-json-option.js';
 
 export function registerInit(program: Command): void {
@@ -10,6 +9,7 @@ export function registerInit(program: Command): void {
     .description('create a working application: a script, a validator, a task and a formatter, their tests, and editor typings')
     .argument('<dir>', 'a new or empty folder')
     .action(async (dir: string) => {
+      const { initApplication } = await import('../../tools/init.js');
       let files: string[];
       try {
         files = await initApplication(dir);

@@ -1,10 +1,9 @@
 // `scriptcode record <kind> <name>`: see src/tools/recorder.ts.
 // Exit 0 when a case was written, 1 when the script could not be recorded
-// (it does not compile or hit a limit), 2 for usage (no such script, bad input).
+// (it does not compile, hit a limit, or a service could not be reached),
+// 2 for usage (no application, no such script, bad input).
 import type { Command } from 'commander';
-import { createRuntimeLogger } from '../../logging/logger.js';
-import { record } from '../../tools/recorder.js';
-import { describeError } from '../../tools/invoke.js';
+import { requireApplication } from '../app-folder.js';
 import { addInvocationOptions, readKindCall, type InvocationCliOptions } from '../invocation-options.js';
 import { UsageError } from '../read-json-option.js';
 
@@ -22,8 +21,12 @@ export function registerRecord(program: Command): void {
       (value: string, all: string[]) => [...all, value], [] as string[])
     .action(async (kindName: string, name: string, options: RecordCliOptions) => {
       const { kind: target, call } = readKindCall(kindName, options);
+      const app = requireApplication(options.app);
+      const { record } = await import('../../tools/recorder.js');
+      const { describeError } = await import('../../tools/invoke.js');
+      const { createRuntimeLogger } = await import('../../logging/logger.js');
       const result = await record({
-        app: options.app,
+        app,
         target,
         script: name,
         ...call,

@@ -1,8 +1,8 @@
 // `scriptcode serve` (SPEC §6): the HTTP API over one application folder.
 // Flags win over the `server:` section of scriptcode.yaml. JSON log lines go
-// to stdout; one human line on stderr says where the server listens.
+// to stdout; one human line on stderr says where the server listens. The
+// server (Fastify and the runtime) is loaded when the command runs.
 import { Option, type Command } from 'commander';
-import { createServer, exitOnSignals } from '../../server/index.js';
 import type { ConfigOverrides } from '../../app/load-config.js';
 import type { LogLevel } from '../../app/types.js';
 import { LOG_LEVELS } from '../output.js';
@@ -28,6 +28,7 @@ export function registerServe(program: Command): void {
     .option('--no-watch', 'do not reload changed scripts while serving')
     .action(async (options: ServeOptions) => {
       if (options.port !== undefined && !/^\d{1,5}$/.test(options.port)) throw new UsageError(`--port must be a number from 0 to 65535, got '${options.port}'`);
+      const { createServer, exitOnSignals } = await import('../../server/index.js');
       const server: Record<string, unknown> = {};
       if (options.host !== undefined) server.host = options.host;
       if (options.port !== undefined) server.port = Number(options.port);

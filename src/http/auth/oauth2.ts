@@ -2,8 +2,10 @@
 // (SPEC §4.4): cached until shortly before they expire, fetched by ONE request
 // however many calls wait for them, dropped on demand after a 401.
 //
-// Cache key: (tokenUrl, clientId, scope, audience), not the service id, so two
-// services with the same client share one token. A shared token request is
+// Cache key: (tokenUrl, clientId, scope, audience, and a digest of the client
+// secret and clientAuth), not the service id, so two services with the same
+// client share one token; a rotated secret (configuration reload) is a new
+// entry, never the token issued under the old one. A shared token request is
 // made with the settings of the service whose call started it (its tls,
 // network policy, connect timeout, maxResponseBytes, clientSecret and
 // clientAuth); errors of that request name that service (HttpCallError), or the
@@ -40,6 +42,7 @@
 //
 // Nothing here logs. Errors, state and observer events never hold the client
 // secret, a token or a response body.
+import { createHash } from 'node:crypto';
 import { HttpCallError, httpCallError } from '../errors.js';
 import { notify, type RuntimeObserver } from '../../runtime/observer.js';
 import type { ServiceConfig } from '../../services/types.js';
@@ -107,7 +110,9 @@ const cacheKeys = new WeakMap<OAuth2Auth, string>();
 function cacheKey(auth: OAuth2Auth): string {
   let key = cacheKeys.get(auth);
   if (key === undefined) {
-    key = JSON.stringify([auth.tokenUrl, auth.clientId, auth.scope ?? null, auth.audience ?? null]);
+    // a digest, so the key holds no copy of the secret
+    const credentials = createHash('sha256').update(JSON.stringify([auth.clientSecret, auth.clientAuth])).digest('base64');
+    key = JSON.stringify([auth.tokenUrl, auth.clientId, auth.scope ?? null, auth.audience ?? null, credentials]);
     cacheKeys.set(auth, key);
   }
   return key;
@@ -189,6 +194,17 @@ export class OAuth2Tokens {
     }
     if (entry?.lastError !== undefined) state.lastError = entry.lastError;
     return state;
+  }
+
+  /**
+   * Forgets the tokens of every client that none of `services` uses any more
+   * (configuration reload: a removed service, a changed tokenUrl, client or
+   * secret). Requests in flight are left to finish.
+   */
+  retainOnly(services: Iterable<ServiceConfig>): void {
+    const keep = new Set<string>();
+    for (const service of services) if (service.auth.type === 'oauth2') keep.add(cacheKey(service.auth));
+    for (const [key, entry] of this.#entries) if (!keep.has(key) && entry.flight === undefined) this.#entries.delete(key);
   }
 
   /** Stops requests in flight (their callers get an Error), forgets every token, closes the connections. */

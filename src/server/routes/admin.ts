@@ -1,12 +1,13 @@
 // What is loaded, and the cache: GET /api/scripts, GET /api/services,
-// POST /api/cache/invalidate.
-import type { FastifyInstance } from 'fastify';
+// POST /api/services/{id}/check, POST /api/cache/invalidate.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { runtimeOf, type ServerContext } from '../context.js';
+import { errorBody } from '../errors.js';
 import * as S from '../schemas.js';
 import { serviceViews } from '../services-view.js';
 import { endpointOf, ERROR_RESPONSES } from './invoke.js';
 
-const { 401: unauthorized, 500: internal, 503: unavailable } = ERROR_RESPONSES;
+const { 400: badRequest, 401: unauthorized, 500: internal, 503: unavailable } = ERROR_RESPONSES;
 const errors = { 401: unauthorized!, 500: internal!, 503: unavailable! };
 
 export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -40,6 +41,33 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
     api: true,
     responses: { 200: { description: 'the services', schema: S.ServiceList }, ...errors },
     handler: async () => ({ services: serviceViews(runtimeOf(ctx).services(), ctx.metrics.circuits) }),
+  });
+
+  ctx.routes.add(app, {
+    method: 'POST',
+    url: '/api/services/:id/check',
+    operationId: 'checkService',
+    summary: 'Test the connection to a service step by step: DNS, network policy, TCP, TLS (certificate), OAuth2 token, healthPath — each ok, failed or skipped, with its time; never a secret',
+    tag: 'application',
+    api: true,
+    params: S.serviceIdParams,
+    responses: {
+      200: { description: 'the check ran (ok: false when a step failed)', schema: S.ServiceCheck },
+      400: badRequest!,
+      404: { description: 'no service with that id', schema: S.ErrorBody },
+      ...errors,
+    },
+    handler: async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
+      const runtime = runtimeOf(ctx);
+      const { id } = request.params;
+      const result = await runtime.checkService(id);
+      if (!result) {
+        const known = runtime.serviceIds();
+        return reply.code(404).send(errorBody('NotFound', `there is no service '${id.slice(0, 100)}'; ${known.length > 0 ? `services: ${known.slice(0, 20).join(', ')}` : 'no services are declared in scriptcode.yaml'}`, 'SERVICE_NOT_FOUND'));
+      }
+      request.log.info({ service: id, ok: result.ok, failed: result.steps.filter((s) => s.status === 'failed').map((s) => s.step) }, 'service connection checked');
+      return result;
+    },
   });
 
   ctx.routes.add(app, {

@@ -22,7 +22,7 @@ export function registerOperationRoutes(app: FastifyInstance, ctx: ServerContext
     method: 'GET',
     url: '/health/ready',
     operationId: 'ready',
-    summary: 'Readiness: the application is loaded and the isolate pool is warm; 503 while starting or shutting down',
+    summary: 'Readiness: the application is loaded and the isolate pool is warm (configGeneration: the scriptcode.yaml generation in force); 503 while starting or shutting down',
     tag: 'operations',
     api: false,
     responses: {
@@ -30,7 +30,7 @@ export function registerOperationRoutes(app: FastifyInstance, ctx: ServerContext
       503: { description: 'starting, stopping or failed', schema: S.Health, headers: { 'Retry-After': 'seconds' } },
     },
     handler: async (_request, reply) => {
-      if (ctx.phase === 'ready') return { status: 'ready' };
+      if (ctx.phase === 'ready') return { status: 'ready', ...(ctx.runtime && { configGeneration: ctx.runtime.configGeneration }) };
       reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS));
       return { status: ctx.phase };
     },

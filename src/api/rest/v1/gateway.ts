@@ -11,6 +11,7 @@ import { staticCredentials, type Credentials } from '../../../http/auth/static-a
 import { OAuth2Tokens, type OAuth2TokenState } from '../../../http/auth/oauth2.js';
 import { describeService, resolveServices, type ServiceSummary } from '../../../services/index.js';
 import { configReferences } from '../../../app/secret-refs.js';
+import { deferredSecretError } from '../../../app/deferred-secrets.js';
 import type { ServiceConfig } from '../../../services/types.js';
 import { notify } from '../../../runtime/observer.js';
 import type { BindingCallError } from '../../../sandbox/binding.js';
@@ -64,22 +65,71 @@ function attemptCredentials(credentials: Credentials): AttemptCredentials {
   return headers || query ? { headers, query } : NO_CREDENTIALS;
 }
 
+/**
+ * Something the gateways of several configuration generations use at once
+ * (scriptcode.yaml reloaded while invocations of the old one still run):
+ * closed when the last of them lets go.
+ */
+class Shared<T> {
+  private refs = 0;
+  constructor(readonly value: T, private readonly dispose: (value: T) => Promise<void> | void) {}
+
+  acquire(): this {
+    this.refs++;
+    return this;
+  }
+
+  async release(): Promise<void> {
+    if (--this.refs === 0) await this.dispose(this.value);
+  }
+}
+
+/** Same settings, secrets included (compared in memory, never shown). */
+function sameService(a: ServiceConfig, b: ServiceConfig): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 export class RestGateway implements Gateway {
   readonly methods = { send: (args: unknown[], invocation: Invocation) => this.send(args[0], invocation) };
   private readonly transport: Transport;
   private readonly prepared = new Map<string, PreparedService>();
   private readonly authorizer: Authorizer;
   private readonly tokens: OAuth2Tokens;
+  /** the OAuth2 token cache, shared with the gateways of earlier and later configuration generations */
+  private readonly sharedTokens: Shared<OAuth2Tokens>;
+  /** a transport given by the embedder (offline tests), shared likewise; the network transport is per gateway */
+  private readonly sharedTransport: Shared<Transport> | undefined;
+  private closed = false;
 
+  /**
+   * `env.previous`, the gateway of the configuration being replaced, hands
+   * over what is worth keeping: the token cache (a service whose tokenUrl,
+   * client, scope, audience and secret did not change keeps its token) and,
+   * for services whose settings did not change at all, their circuit breaker
+   * and bulkhead state. Connections are not carried over: the new gateway
+   * opens its own, the old one closes its when its last invocation is done.
+   */
   constructor(
     private readonly services: ReadonlyMap<string, ServiceConfig>,
     private readonly env: BindingEnvironment,
   ) {
+    const previous = env.previous instanceof RestGateway ? env.previous : undefined;
+    // acquired at the end of the constructor: a gateway that fails to build holds nothing
+    this.sharedTokens = previous?.sharedTokens ?? new Shared(new OAuth2Tokens({ observer: env.observer }), (tokens) => tokens.close());
+    this.tokens = this.sharedTokens.value;
+    if (env.transport) {
+      const inherited = previous?.sharedTransport?.value === env.transport ? previous.sharedTransport : undefined;
+      this.sharedTransport = inherited ?? new Shared(env.transport, (transport) => transport.close?.());
+    }
     this.transport = env.transport ?? new NetworkTransport();
-    this.tokens = new OAuth2Tokens({ observer: env.observer });
     this.authorizer = new CredentialAuthorizer(this.tokens);
     const references = configReferences(env.config);
     for (const service of services.values()) {
+      const before = previous?.prepared.get(service.id);
+      if (before && sameService(before.service, service)) {
+        this.prepared.set(service.id, before);
+        continue;
+      }
       const prepared = new PreparedService(service, env.observer, references);
       this.prepared.set(service.id, prepared);
       if (prepared.redactor.tooShort.length > 0) {
@@ -87,6 +137,10 @@ export class RestGateway implements Gateway {
           'such a value is not redacted from what the service sends back (it would replace ordinary text); use a longer credential');
       }
     }
+    // tokens of clients no service uses any more are forgotten (an old generation still running fetches again if it must)
+    if (previous) this.tokens.retainOnly(services.values());
+    this.sharedTokens.acquire();
+    this.sharedTransport?.acquire();
   }
 
   static create(env: BindingEnvironment): RestGateway {
@@ -101,6 +155,9 @@ export class RestGateway implements Gateway {
       throw requestError(options.serviceId, `api.rest.v1: unknown service '${options.serviceId}'; ` +
         (known.length ? `declared services: ${known.join(', ')}` : 'no services are declared in scriptcode.yaml (services:)'), 'UNKNOWN_SERVICE');
     }
+    // a secret left for later (the command line's run/record) that is not available: nothing is sent
+    const missing = deferredSecretError(this.env.config, options.serviceId);
+    if (missing) throw requestError(options.serviceId, `api.rest.v1: service '${options.serviceId}' cannot be called: ${missing.message}`, 'SECRET_UNAVAILABLE');
     return prepared;
   }
 
@@ -200,7 +257,21 @@ export class RestGateway implements Gateway {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.transport.close?.(), this.tokens.close()]);
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([
+      this.sharedTransport ? this.sharedTransport.release() : this.transport.close?.(),
+      this.sharedTokens.release(),
+    ]);
+  }
+
+  /** The resolved settings of a service (connection checks), or undefined. */
+  serviceConfig(id: string): ServiceConfig | undefined {
+    return this.services.get(id);
+  }
+
+  serviceIds(): string[] {
+    return [...this.services.keys()];
   }
 
   /** Services as GET /api/services shows them, with circuit and token state: never a secret. */
