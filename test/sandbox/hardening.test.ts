@@ -41,6 +41,8 @@ const probes: Record<string, string> = {
   arrayProtoPatch: '(() => { try { Array.prototype.push = function () { return 42; }; } catch (e) {} return [].push(1) === 1 ? "blocked" : "patched"; })()',
   jsonPatch: '(() => { try { JSON.parse = () => 1; } catch (e) {} try { JSON = { parse: () => 1 }; } catch (e) {} return JSON.parse("2") === 2 ? "blocked" : "patched"; })()',
   protoSetterOnBuiltin: '(() => { try { Object.setPrototypeOf(Array.prototype, { x: 1 }); } catch (e) {} return [].x === undefined ? "blocked" : "patched"; })()',
+  // V8 12+ (Node 22, 24): every error's `stack` is an accessor pair shared by all errors; a data property on Node 20
+  errorStackAccessor: '(() => { const d = Object.getOwnPropertyDescriptor(new Error("x"), "stack"); if ("value" in d) return "blocked"; try { d.get.leak = 1; d.set.leak = 1; } catch (e) {} return Object.isFrozen(d.get) && Object.isFrozen(d.set) && d.get.leak === undefined ? "blocked" : "stack accessor writable"; })()',
 };
 
 beforeAll(async () => {

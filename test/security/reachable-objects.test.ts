@@ -31,6 +31,9 @@ function discover(roots, label, dontCall) {
   function add(v, path, depth, called) {
     if (!isObj(v) || seen.has(v) || skip.has(v)) return;
     seen.add(v);
+    // a rejected promise nobody handles fails the invocation (isolated-vm throws it at the end of the
+    // call): handle each one met, e.g. what Array.fromAsync (V8 12+) answers to a bad argument
+    if (v instanceof Promise) attempt(function () { Promise.prototype.then.call(v, undefined, function () {}); });
     queue.push({ o: v, path: path, depth: depth, called: called });
   }
   function attempt(fn) { try { return fn(); } catch (e) { return e; } }

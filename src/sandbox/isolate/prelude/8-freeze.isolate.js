@@ -29,7 +29,12 @@ function reachedBy(make) {
   }
 }
 const protoOf = (make) => reachedBy(() => getPrototypeOf(make()));
+// V8 12+ (Node 22, 24): an error's `stack` is an own accessor, and its getter
+// and setter are one pair of functions shared by every error
+const stackAccessors = reachedBy(() => getOwnPropertyDescriptor(new ErrorCtor(), 'stack')) || {};
 const hiddenIntrinsics = [
+  stackAccessors.get,
+  stackAccessors.set,
   getPrototypeOf(async function () {}),
   getPrototypeOf(function* () {}),
   getPrototypeOf(async function* () {}),
