@@ -56,16 +56,14 @@ export function ownMessage(code: string | undefined, fallback: string, request: 
  */
 export function acceptJsonOnly(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
+  const parseOrNothing: Parameters<FastifyInstance['addContentTypeParser']>[2] = (request, body, done) => {
+    if (typeof body !== 'string' || body.trim() === '') return done(null, undefined);
+    return parse(request, body, done);
+  };
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(ACCEPTED_TYPE, { parseAs: 'string' }, (request, body, done) => {
-    if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
-    return parse(request, body as string, done);
-  });
+  app.addContentTypeParser(ACCEPTED_TYPE, { parseAs: 'string' }, parseOrNothing);
   // `application/problem+json`, `application/vnd.x+json`: JSON too
-  app.addContentTypeParser(/^application\/[\w.+-]*\+json$/, { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') return done(null, undefined);
-    return parse(request, body as string, done);
-  });
+  app.addContentTypeParser(/^application\/[\w.+-]*\+json$/, { parseAs: 'string' }, parseOrNothing);
 }
 
 /** The methods each route path answers, for 405 + Allow. */
