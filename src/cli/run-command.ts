@@ -10,6 +10,8 @@ import { readKindCall, type InvocationCliOptions } from './invocation-options.js
 
 export interface RunOptions extends InvocationCliOptions {
   trace?: boolean;
+  /** implies trace */
+  showData?: boolean;
 }
 
 export interface CommandResult {
@@ -28,7 +30,7 @@ export async function runCommand(kindName: string, name: string, options: RunOpt
     deferSecrets: true,
   });
   try {
-    return { exitCode: 0, stdout: await callByKind(runtime, kind, name, { ...call, trace: options.trace === true }) };
+    return { exitCode: 0, stdout: await callByKind(runtime, kind, name, { ...call, trace: options.trace === true || options.showData === true, showData: options.showData === true }) };
   } catch (err) {
     if (err instanceof ScriptFailure) return { exitCode: 1, stdout: err.body };
     throw err;

@@ -1,13 +1,12 @@
 // formatter (SPEC §3.4): runs on keystrokes, no REST access, tight limits.
-import type { AnswerBase, KindHandler } from './kind.js';
+import type { AnswerBase, KindHandler, TraceRequest } from './kind.js';
 import { failure } from './kind.js';
 import { normalizeFormatterInput } from './input.js';
 
-export interface FormatRequest {
+export interface FormatRequest extends TraceRequest {
   textToFormat?: unknown;
   locale?: unknown;
   cursorPosition?: unknown;
-  trace?: boolean;
 }
 
 export interface FormatAnswer extends AnswerBase {

@@ -3,4 +3,4 @@ export { validationScript, fillMessage, type ValidateRequest, type ValidateAnswe
 export { scriptTask, type TaskRequest, type TaskAnswer } from './script-task.js';
 export { formatter, type FormatRequest, type FormatAnswer } from './formatter.js';
 export { ScriptFailure, ScriptNotFoundError, InputError } from './errors.js';
-export type { KindHandler, AnswerBase } from './kind.js';
+export type { KindHandler, AnswerBase, TraceRequest } from './kind.js';

@@ -3,9 +3,27 @@
 import type { ScriptKind, ScriptMetadata } from '../app/types.js';
 import type { ScriptErrorInfo } from '../sandbox/errors.js';
 import { LimitExceededError } from '../sandbox/errors.js';
-import type { Invocation } from '../sandbox/invocation.js';
+import type { Invocation, TraceMode } from '../sandbox/invocation.js';
 import type { RunOutcome } from '../sandbox/run-outcome.js';
 import { ScriptFailure } from './errors.js';
+
+/** What a request may ask for besides its input: the trace of the invocation. */
+export interface TraceRequest {
+  /** the answer carries the script's log lines and what each REST call did */
+  trace?: boolean;
+  /**
+   * With `trace`: request and response bodies, query values, path parameters
+   * and headers as they were, not as the logging policy renders them
+   * (credentials stay masked). For a developer's own machine: the command
+   * line's `run --show-data`; the HTTP API never sets it.
+   */
+  showData?: boolean;
+}
+
+export function traceModeOf(request: TraceRequest | undefined): TraceMode {
+  if (!request?.trace && !request?.showData) return false;
+  return request.showData ? 'data' : 'policy';
+}
 
 /** Fields every answer carries; `logs` and `trace` only when trace was asked for. */
 export interface AnswerBase {

@@ -1,12 +1,11 @@
 // scriptService (SPEC §3.1): rows out, plus the form changes made with setValue.
-import type { AnswerBase, KindHandler } from './kind.js';
+import type { AnswerBase, KindHandler, TraceRequest } from './kind.js';
 import { failure } from './kind.js';
 import { normalizeForm, normalizeInput } from './input.js';
 
-export interface ScriptRequest {
+export interface ScriptRequest extends TraceRequest {
   input?: unknown;
   form?: unknown;
-  trace?: boolean;
 }
 
 export interface ScriptAnswer extends AnswerBase {

@@ -2,15 +2,14 @@
 // a `failure` outcome (the process engine decides about retries); only a
 // script that cannot run at all (compile error, no entry point) is a 422.
 import type { ScriptErrorInfo } from '../sandbox/errors.js';
-import type { AnswerBase, KindHandler } from './kind.js';
+import type { AnswerBase, KindHandler, TraceRequest } from './kind.js';
 import { failure, outcomeError } from './kind.js';
 import { InputError } from './errors.js';
 import { normalizeVariables } from './input.js';
 
-export interface TaskRequest {
+export interface TaskRequest extends TraceRequest {
   variables?: unknown;
   processInstanceId?: unknown;
-  trace?: boolean;
 }
 
 export interface TaskAnswer extends AnswerBase {

@@ -1,13 +1,12 @@
 // validationScript (SPEC §3.2): errors get their message from the validator's
 // metadata (`messages:`), with {0}, {1}, … filled from the parameters.
-import type { AnswerBase, KindHandler } from './kind.js';
+import type { AnswerBase, KindHandler, TraceRequest } from './kind.js';
 import { failure } from './kind.js';
 import { normalizeForm, normalizeInput } from './input.js';
 
-export interface ValidateRequest {
+export interface ValidateRequest extends TraceRequest {
   input?: unknown;
   form?: unknown;
-  trace?: boolean;
 }
 
 export interface ValidationError {

@@ -21,18 +21,19 @@ export interface KindCall {
   variables?: unknown;
   processInstanceId?: string;
   trace?: boolean;
+  showData?: boolean;
 }
 
 export function callByKind(runtime: Runtime, kind: KindName, name: string, call: KindCall): Promise<unknown> {
-  const trace = call.trace;
+  const { trace, showData } = call;
   switch (kind) {
     case 'script':
-      return runtime.runScript(name, { input: call.input, form: call.form, trace });
+      return runtime.runScript(name, { input: call.input, form: call.form, trace, showData });
     case 'validator':
-      return runtime.validate(name, { input: call.input, form: call.form, trace });
+      return runtime.validate(name, { input: call.input, form: call.form, trace, showData });
     case 'task':
-      return runtime.executeTask(name, { variables: call.variables, processInstanceId: call.processInstanceId, trace });
+      return runtime.executeTask(name, { variables: call.variables, processInstanceId: call.processInstanceId, trace, showData });
     case 'formatter':
-      return runtime.format(name, { ...(call.input as object), trace });
+      return runtime.format(name, { ...(call.input as object), trace, showData });
   }
 }

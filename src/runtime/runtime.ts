@@ -24,13 +24,13 @@ import {
   type TaskAnswer, type TaskRequest, type ValidateAnswer, type ValidateRequest,
 } from '../kinds/index.js';
 import { ScriptNotFoundError } from '../kinds/errors.js';
-import type { AnswerBase } from '../kinds/kind.js';
+import { traceModeOf, type AnswerBase } from '../kinds/kind.js';
 import { createRuntimeLogger, type RuntimeLogger, type RuntimeLoggerOptions } from '../logging/logger.js';
 import { InvocationLog } from '../logging/invocation-log.js';
 import { createSensitiveRenderer, type SensitiveRenderer } from '../logging/sensitive.js';
 import type { BindingDefinition, BindingEnvironment, Gateway, LoadedBinding } from '../sandbox/binding.js';
 import { IsolateResetError, RuntimeClosedError } from '../sandbox/errors.js';
-import { Invocation, type ConfigScope } from '../sandbox/invocation.js';
+import { Invocation, type ConfigScope, type TraceMode } from '../sandbox/invocation.js';
 import { resolveLimits } from '../sandbox/limits.js';
 import { autoMaxIsolates } from '../sandbox/pool-sizing.js';
 import { Sandbox } from '../sandbox/sandbox.js';
@@ -398,19 +398,19 @@ class ScriptRuntime implements Runtime {
 
 
   runScript(name: string, request: ScriptRequest = {}): Promise<ScriptAnswer> {
-    return this.track(this.invoke(scriptService, name, request, request.trace));
+    return this.track(this.invoke(scriptService, name, request, traceModeOf(request)));
   }
 
   validate(name: string, request: ValidateRequest = {}): Promise<ValidateAnswer> {
-    return this.track(this.invoke(validationScript, name, request, request.trace));
+    return this.track(this.invoke(validationScript, name, request, traceModeOf(request)));
   }
 
   executeTask(name: string, request: TaskRequest = {}): Promise<TaskAnswer> {
-    return this.track(this.invoke(scriptTask, name, request, request.trace));
+    return this.track(this.invoke(scriptTask, name, request, traceModeOf(request)));
   }
 
   format(name: string, request: FormatRequest): Promise<FormatAnswer> {
-    return this.track(this.invoke(formatter, name, request, request.trace));
+    return this.track(this.invoke(formatter, name, request, traceModeOf(request)));
   }
 
   private track<T>(promise: Promise<T>): Promise<T> {
@@ -420,7 +420,7 @@ class ScriptRuntime implements Runtime {
     return promise;
   }
 
-  private async invoke<Req, Ans>(handler: KindHandler<Req, Ans>, name: string, request: Req, trace = false): Promise<Ans> {
+  private async invoke<Req, Ans>(handler: KindHandler<Req, Ans>, name: string, request: Req, trace: TraceMode): Promise<Ans> {
     if (this.closed) throw new RuntimeClosedError();
     // start to end on the configuration in force now, whatever a reload does meanwhile
     const generation = this.current;
@@ -432,7 +432,7 @@ class ScriptRuntime implements Runtime {
     }
   }
 
-  private async invokeUnder<Req, Ans>(generation: Generation, handler: KindHandler<Req, Ans>, name: string, request: Req, trace: boolean): Promise<Ans> {
+  private async invokeUnder<Req, Ans>(generation: Generation, handler: KindHandler<Req, Ans>, name: string, request: Req, trace: TraceMode): Promise<Ans> {
     const { config, renderer } = generation;
     const kind = handler.kind;
     const script = await this.app.get(kind, name);

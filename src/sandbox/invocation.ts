@@ -22,6 +22,9 @@ export interface ConfigScope {
   readonly limits: Readonly<Partial<Record<ScriptKind, LimitOverrides>>>;
 }
 
+/** How an invocation's calls are traced for its answer: not at all, as the logging policy renders data, or with the data as it was. */
+export type TraceMode = false | 'policy' | 'data';
+
 export class Invocation {
   readonly startedAt = performance.now();
   readonly deadline: number;
@@ -56,7 +59,8 @@ export class Invocation {
     readonly scriptName: string,
     readonly limits: Limits,
     readonly log: InvocationLog,
-    readonly trace: boolean,
+    /** false, or how the calls are traced for the answer ('data': values as they were) */
+    readonly trace: TraceMode,
     /** the invocation whose script called this one's (context.callService / context.validate) */
     readonly parent?: Invocation,
   ) {

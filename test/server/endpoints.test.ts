@@ -137,6 +137,12 @@ describe('status codes and error bodies', () => {
   it('400 names what is wrong', async () => {
     expect((await t.post('/api/scripts/greet/run', { inputs: {} })).json().error.message).toBe("invalid request: body must NOT have additional properties ('inputs')");
     expect((await t.post('/api/scripts/greet/run', { trace: 'yes' })).json().error.message).toBe('invalid request: body.trace must be boolean');
+    // unmasked traces are the command line's (run --show-data), never an HTTP caller's
+    for (const url of ['/api/scripts/greet/run', '/api/validators/pesel/validate', '/api/tasks/open/execute', '/api/formatters/upper/format']) {
+      const r = await t.post(url, { trace: true, showData: true, textToFormat: 'a' });
+      expect(r.status).toBe(400);
+      expect(r.json().error.message).toContain("'showData'");
+    }
   });
 
   it('400 for requests that do not match the schema', async () => {

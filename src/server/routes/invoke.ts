@@ -75,7 +75,8 @@ export function registerInvokeRoutes(app: FastifyInstance, ctx: ServerContext): 
       params: S.nameParams,
       body: route.body,
       responses: { 200: { description: 'the answer', schema: route.answer }, ...ERROR_RESPONSES },
-      handler: (request: Named) => route.call(runtimeOf(ctx), request.params.name, request.body ?? {}),
+      // unmasked traces are for the command line on a developer's machine, never for an HTTP caller
+      handler: (request: Named) => route.call(runtimeOf(ctx), request.params.name, { ...request.body, showData: false }),
     });
   }
 }

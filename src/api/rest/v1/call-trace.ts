@@ -1,13 +1,24 @@
 // What one REST call did, for the runtime log and the `trace` answer. Query
-// values and bodies are personal data: they appear only as the logging policy
-// renders sensitive values; credentials are added after this snapshot is
-// taken and never appear at all, and what the service echoes of them is
-// redacted before it is rendered.
+// values, bodies and header values are personal data: they appear only as the
+// renderer shows sensitive values (the logging policy's; plain for
+// `run --show-data`); credentials are added after this snapshot is taken and
+// never appear at all, what the service echoes of them is redacted before it
+// is rendered, and headers that carry credentials by their nature are masked
+// whatever the renderer.
 import type { HttpResponse } from '../../../http/index.js';
-import type { SensitiveRenderer } from '../../../logging/sensitive.js';
+import { MASK, type SensitiveRenderer } from '../../../logging/sensitive.js';
 import type { CredentialRedactor } from './redact-credentials.js';
 
 const MAX_TRACED_BODY = 64 * 1024;
+
+/** Credentials by their nature (a session cookie is as good as a password): masked under every renderer. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key']);
+/** Protocol metadata, not personal data: shown as sent under every renderer. */
+const PROTOCOL_HEADERS = new Set([
+  'accept', 'accept-encoding', 'age', 'cache-control', 'connection', 'content-encoding', 'content-language',
+  'content-length', 'content-type', 'date', 'etag', 'expires', 'keep-alive', 'last-modified', 'retry-after',
+  'server', 'transfer-encoding', 'user-agent', 'vary',
+]);
 
 export interface TracedAttempt {
   status?: number;
@@ -25,9 +36,12 @@ export interface TracedCall {
   /** the placeholder values, rendered by the sensitive-data policy */
   pathParams: Record<string, string>;
   query: Record<string, string[]>;
+  /** what the script and the service's settings sent; the credentials the runtime adds are not among them */
+  requestHeaders?: Record<string, string>;
   requestBody?: string;
   status?: number;
   statusText?: string;
+  responseHeaders?: Record<string, string>;
   responseBody?: string;
   durationMs: number;
   attempts: number;
@@ -52,6 +66,7 @@ export class CallTrace {
   private status?: number;
   private statusText?: string;
   private responseBody?: Buffer;
+  private responseHeaders?: Record<string, string>;
   private readonly attempts: TracedAttempt[] = [];
 
   constructor(
@@ -62,6 +77,8 @@ export class CallTrace {
     url: URL,
     private readonly pathParams: Record<string, unknown>,
     private readonly body: unknown,
+    /** a copy taken before credentials are added; only when the invocation is traced */
+    private readonly requestHeaders?: Record<string, string>,
   ) {
     this.url = urlTemplate;
     this.sentUrl = url;
@@ -76,6 +93,7 @@ export class CallTrace {
   response(response: HttpResponse): void {
     this.status = response.status;
     this.statusText = response.statusText;
+    this.responseHeaders = response.headers;
     if (response.body.length > 0) this.responseBody = response.body;
   }
 
@@ -83,6 +101,17 @@ export class CallTrace {
     const query: Record<string, string[]> = {};
     for (const [name, value] of new URLSearchParams(this.sentUrl.search)) (query[name] ??= []).push(this.sensitive.render(redactor ? redactor.text(value) : value));
     return query;
+  }
+
+  private renderedHeaders(headers: Record<string, string> | undefined, redactor?: CredentialRedactor): Record<string, string> | undefined {
+    if (!headers) return undefined;
+    const rendered: Record<string, string> = {};
+    for (const [name, value] of Object.entries(headers)) {
+      const lower = name.toLowerCase();
+      const text = redactor ? redactor.text(String(value)) : String(value);
+      rendered[lower] = CREDENTIAL_HEADERS.has(lower) ? MASK : PROTOCOL_HEADERS.has(lower) ? text : this.sensitive.render(text);
+    }
+    return rendered;
   }
 
   private renderedResponseBody(redactor?: CredentialRedactor): string | undefined {
@@ -101,14 +130,18 @@ export class CallTrace {
   traced(error?: Record<string, unknown>, redactor?: CredentialRedactor): TracedCall {
     const requestBody = bodyText(this.body);
     const responseBody = this.renderedResponseBody(redactor);
+    const requestHeaders = this.renderedHeaders(this.requestHeaders, redactor);
+    const responseHeaders = this.renderedHeaders(this.responseHeaders, redactor);
     return {
       serviceId: this.serviceId,
       method: this.method,
       url: this.url,
       pathParams: Object.fromEntries(Object.entries(this.pathParams).map(([k, v]) => [k, this.sensitive.render(String(v))])),
       query: this.renderedQuery(redactor),
-      ...(requestBody !== undefined ? { requestBody: this.sensitive.render(requestBody) } : {}),
+      ...(requestHeaders ? { requestHeaders } : {}),
+      ...(requestBody !== undefined ? { requestBody: this.sensitive.render(redactor ? redactor.text(requestBody) : requestBody) } : {}),
       ...(this.status !== undefined ? { status: this.status, statusText: this.statusText } : {}),
+      ...(responseHeaders ? { responseHeaders } : {}),
       ...(responseBody !== undefined ? { responseBody } : {}),
       durationMs: this.durationMs(),
       attempts: Math.max(1, this.attempts.length),

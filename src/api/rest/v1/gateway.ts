@@ -14,6 +14,7 @@ import { configReferences } from '../../../app/secret-refs.js';
 import { deferredSecretError } from '../../../app/deferred-secrets.js';
 import type { ServiceConfig } from '../../../services/types.js';
 import { notify } from '../../../runtime/observer.js';
+import { createSensitiveRenderer } from '../../../logging/sensitive.js';
 import type { BindingCallError } from '../../../sandbox/binding.js';
 import { CallTrace } from './call-trace.js';
 import { encodeBody } from './encode-body.js';
@@ -30,6 +31,8 @@ function reserveMs(remaining: number): number {
 }
 
 const NO_CREDENTIALS: AttemptCredentials = Object.freeze({});
+/** `run --show-data`: the trace shows values as they were (credentials stay masked; see call-trace.ts) */
+const SHOWN_AS_IS = createSensitiveRenderer('plain');
 
 /** Static credentials (basic, bearer, API key), and OAuth2 access tokens from the shared token cache. */
 class CredentialAuthorizer implements Authorizer {
@@ -175,7 +178,8 @@ export class RestGateway implements Gateway {
     }
 
     let redactor = prepared.redactor;
-    const trace = new CallTrace(this.env.sensitive, service.id, options.method, prepared.urlTemplate(options.path), url, options.pathParams, options.hasBody ? options.body : undefined);
+    const trace = new CallTrace(invocation.trace === 'data' ? SHOWN_AS_IS : this.env.sensitive, service.id, options.method, prepared.urlTemplate(options.path), url,
+      options.pathParams, options.hasBody ? options.body : undefined, invocation.trace ? { ...headers } : undefined);
     const remaining = invocation.remainingMs();
     const budget = remaining - reserveMs(remaining);
     if (budget <= 0) {
