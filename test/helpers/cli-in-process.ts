@@ -16,10 +16,15 @@ class Exit extends Error {
   }
 }
 
+let running = false;
+
 export async function cliInProcess(
   args: string[],
   options: { tty?: boolean; env?: Record<string, string | undefined>; cwd?: string } = {},
 ): Promise<InProcessResult> {
+  // stdout, stderr, cwd and env are the process's: two runs at once would mix them
+  if (running) throw new Error('cliInProcess: a run is already in progress in this process; await it before starting the next');
+  running = true;
   let stdout = '';
   let stderr = '';
   const spies: { mockRestore(): void }[] = [
@@ -62,6 +67,7 @@ export async function cliInProcess(
       else process.env[name] = value;
     }
     process.exitCode = undefined;
+    running = false;
   }
   return { code, stdout, stderr };
 }

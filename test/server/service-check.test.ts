@@ -182,10 +182,9 @@ describe('scriptcode services check', () => {
   it('prints a report per service and exits 1 when one failed; --json for one service', async () => {
     const app = t.app.dir;
     const env = { SC_CHECK_SECRET: CLIENT_SECRET };
-    const [all, one] = await Promise.all([
-      runCli(['services', 'check', '--app', app], { env }),
-      runCli(['services', 'check', 'secure', '--app', app, '--json'], { env }),
-    ]);
+    // one after the other: both run in this process, whose stdout they capture
+    const all = await runCli(['services', 'check', '--app', app], { env });
+    const one = await runCli(['services', 'check', 'secure', '--app', app, '--json'], { env });
     expect(all.code, all.stderr).toBe(1);
     expect(all.stdout).toMatch(/^ok {2}plain {2}http:\/\/127\.0\.0\.1:\d+\/api$/m);
     expect(all.stdout).toMatch(/^FAILED {2}untrusted /m);
