@@ -247,15 +247,33 @@ const JSCONFIG = `{
 
 const README = `# ScriptCode application
 
+The \`scriptcode\` command comes from a ScriptCode checkout: run \`npm link\` in it once (or
+\`npm install -g /path/to/scriptcode\`), and it is on your PATH. \`npm test\`, \`npm run check\` and
+\`npm start\` (package.json) run the commands below.
+
 * \`scriptcode test\` — the offline tests in tests/ (no network)
 * \`scriptcode check\` — configuration, compile errors, service ids and types
 * \`scriptcode run script customer --input '{"customerId": "100200"}' --trace\` — one real run
 * \`scriptcode record script customer --input '{"customerId": "100200"}'\` — a real run written as a test case
+* \`scriptcode serve\` — the HTTP API on http://127.0.0.1:8080 (POST /api/scripts/customer/run, …)
 
 typings/scriptcode.d.ts is what editors complete api.rest.v1, context and Logger from
 (wired in jsconfig.json); \`scriptcode init\` copied it from the scriptcode package.
 schemas/*.schema.json describe scriptcode.yaml and tests/*.test.yaml for YAML editors
 (the \`# yaml-language-server: $schema=…\` first line of each file points at them).
+`;
+
+/** The command comes from PATH (npm link), so the app has no dependency to install. */
+const PACKAGE_JSON = `{
+  "name": "scriptcode-app",
+  "private": true,
+  "description": "A ScriptCode application",
+  "scripts": {
+    "test": "scriptcode test",
+    "check": "scriptcode check",
+    "start": "scriptcode serve"
+  }
+}
 `;
 
 /** Files by path relative to the new application folder (the typings are copied separately). */
@@ -272,6 +290,7 @@ export const INIT_FILES: Readonly<Record<string, string>> = {
   'tests/phone.test.yaml': FORMATTER_TESTS,
   'jsconfig.json': JSCONFIG,
   'README.md': README,
+  'package.json': PACKAGE_JSON,
 };
 
 export const INIT_TYPINGS = 'typings/scriptcode.d.ts';
