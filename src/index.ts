@@ -26,13 +26,13 @@ export { HttpCallError, httpCallError } from './http/errors.js';
 export type { ServiceConfig } from './services/types.js';
 export type { ScriptCodeServer, ServerOptions, CloseResult } from './server/index.js';
 
-/** A runtime over one application folder (see RuntimeOptions; README "Library API"). */
+/** A runtime over one application folder (see RuntimeOptions; docs/http-api.md, "Library API"). */
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const runtime = await import('./runtime/runtime.js');
   return runtime.createRuntime(options);
 }
 
-/** The HTTP API over one application folder, not yet listening (README "Library API"). */
+/** The HTTP API over one application folder, not yet listening (docs/http-api.md, "Library API"). */
 export async function createServer(options: ServerOptions): Promise<ScriptCodeServer> {
   const server = await import('./server/index.js');
   return server.createServer(options);

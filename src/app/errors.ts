@@ -33,7 +33,7 @@ export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
 
 const DEFAULT_CONFIG_HINT =
   'Hint: correct the keys listed above in scriptcode.yaml (or in the configuration overrides given to the runtime) and start again; ' +
-  'every key is described under "Configuration (scriptcode.yaml)" and "Services" in the README.';
+  'every key is described in docs/configuration.md (services under "Services").';
 
 /** `scriptcode.yaml` (or the in-memory overrides merged over it) cannot be used; the application does not start. */
 export class ConfigError extends Error {
@@ -71,7 +71,7 @@ export class ScriptMetadataError extends Error {
     issues = sortIssues(issues);
     super(
       `invalid metadata for ${kind} '${scriptName}':\n${renderIssues(relativePath, issues)}\n` +
-        `Hint: fix ${relativePath} (allowed keys: description, inputs, outputs, messages, limits; see "Script kinds" in the README); ` +
+        `Hint: fix ${relativePath} (allowed keys: description, inputs, outputs, messages, limits; see docs/script-api.md, "Metadata files"); ` +
         'this script cannot run until then, every other script is unaffected.',
     );
     this.file = file;

@@ -41,7 +41,7 @@ export interface LoadConfigOptions {
 }
 
 const SYNTAX_HINT = 'Hint: fix the YAML syntax at the position shown (indentation uses spaces; quote values that contain ": " ' +
-  'or start with a special character, and every ${…} inside { … } or [ … ]); see "Configuration (scriptcode.yaml)" in the README.';
+  'or start with a special character, and every ${…} inside { … } or [ … ]); see docs/configuration.md, "Secret references".';
 
 export async function loadConfig(dir: string, options: LoadConfigOptions = {}): Promise<AppConfig> {
   const appDir = resolve(dir);

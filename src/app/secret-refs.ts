@@ -23,7 +23,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const HINT =
   "Hint: set the missing environment variables or make the files readable by the runtime's user; " +
-  "to write a literal '${' in a value, escape it as '$${' (see \"Configuration (scriptcode.yaml)\" in the README).";
+  "to write a literal '${' in a value, escape it as '$${' (see docs/configuration.md, \"Secret references\").";
 
 /**
  * Returns a copy of `value` with every reference in every string replaced.

@@ -43,7 +43,7 @@ export interface ResolveServicesOptions {
 
 export const SERVICES_HINT =
   'Hint: correct the service settings listed above in scriptcode.yaml and start again (every service key is described ' +
-  'under "Services" in the README); values are never shown because any of them may be a secret.';
+  'in docs/configuration.md, "Services"); values are never shown because any of them may be a secret.';
 const HINT = SERVICES_HINT;
 
 type Settings = ParsedServiceSettings & { url?: string };

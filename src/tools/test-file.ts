@@ -1,4 +1,4 @@
-// The `tests/*.test.yaml` format (README "Tools for script authors"): parsed
+// The `tests/*.test.yaml` format (docs/cli.md, "The test file"): parsed
 // with positions, validated with zod, every problem reported with its line.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';

@@ -124,7 +124,7 @@ export async function runTests(options: TestRunOptions): Promise<TestRunSummary>
   const notes: string[] = [];
   const names = await listTestFiles(appDir);
   if (names.length === 0) {
-    throw new NoTestsError(`no test files in ${join(appDir, TESTS_FOLDER)} (expected tests/<name>.test.yaml; see "Tools for script authors" in the README)`);
+    throw new NoTestsError(`no test files in ${join(appDir, TESTS_FOLDER)} (expected tests/<name>.test.yaml; see docs/cli.md, "The test file")`);
   }
   const files: TestFile[] = await Promise.all(names.map((name) => readTestFile(join(appDir, name), name)));
   const selected = files.map((file) => ({ ...file, cases: file.cases.filter((c) => matches(c, options.filter)) }));

@@ -153,7 +153,7 @@ describe('loadConfig: errors', () => {
     const error = await configError('services:\n  crm:\n    url: [a, b\n    auth: { type: basic\nlimits: {\n  x: [\n');
     expect(error.issues).toHaveLength(1);
     expect(error.message).toMatch(/\(1 problem\):\nscriptcode\.yaml: line \d+, column \d+: YAML syntax error: /);
-    expect(error.message).toContain('"Configuration (scriptcode.yaml)" in the README');
+    expect(error.message).toContain('docs/configuration.md, "Secret references"');
     expect(error.message).not.toMatch(/SPEC/);
   });
 
@@ -200,12 +200,12 @@ describe('loadConfig: errors', () => {
       ['services.geo.url', 11, 5],
       ['serviceDefaults.retry.attempts', 13, 12],
     ]);
-    expect(error.message).toContain('"Configuration (scriptcode.yaml)" and "Services" in the README');
-    // services alone: the hint names the README section of services
+    expect(error.message).toContain('every key is described in docs/configuration.md (services under "Services")');
+    // services alone: the hint names the docs section of services
     const services = await configError('services:\n  crm:\n    url: https://crm.example.com\n    retry: { attemps: 2 }\n');
     expect(services.message).toContain("scriptcode.yaml: services.crm.retry.attemps: unknown key — did you mean 'attempts'?");
     expect(services.message).toMatch(/\(line 4, column \d+\)/);
-    expect(services.message).toContain('every service key is described under "Services" in the README');
+    expect(services.message).toContain('every service key is described in docs/configuration.md, "Services"');
     expect(services.message).not.toMatch(/SPEC/);
   });
 

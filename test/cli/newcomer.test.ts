@@ -69,7 +69,7 @@ describe('configuration mistakes', () => {
       expect(run.stderr.trim().split('\n')).toEqual([
         `scriptcode: invalid configuration in ${join(broken.dir, 'scriptcode.yaml')} (1 problem):`,
         'scriptcode.yaml: line 4, column 31: YAML syntax error: ${env:CRM_TOKEN} is not quoted inside { … } or [ … ], where YAML reads its braces as a mapping; quote it: "${env:CRM_TOKEN}"',
-        expect.stringMatching(/^Hint: .*"Configuration \(scriptcode\.yaml\)" in the README\.$/),
+        expect.stringMatching(/^Hint: .*docs\/configuration\.md, "Secret references"\.$/),
       ]);
     } finally {
       await broken.remove();

@@ -56,7 +56,7 @@ describe('services from scriptcode.yaml', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.issues).toEqual([{ path: 'services.crm.auth.token', line: 4, column: 27, message: "must be the token alone, without the 'Bearer ' prefix" }]);
     expect(error.message).not.toContain('env-token-secret-9');
-    expect(error.message).toContain('"Services" in the README');
+    expect(error.message).toContain('docs/configuration.md, "Services"');
   });
 
   it('a missing env variable fails in the loader, naming the service and key', async () => {

@@ -112,8 +112,8 @@ describe('scriptcode test: failing cases and their messages', () => {
 });
 
 describe('the test file format', () => {
-  it('the full example in the README is a valid test file', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  it('the full example in docs/cli.md is a valid test file', () => {
+    const readme = readFileSync(new URL('../../docs/cli.md', import.meta.url), 'utf8');
     const example = /```yaml\n(# tests\/customer\.test\.yaml\n[\s\S]*?)```/.exec(readme.slice(readme.indexOf('## Tools for script authors')))?.[1];
     expect(example).toBeDefined();
     const parsed = parseTestFile('tests/customer.test.yaml', example!);
