@@ -54,7 +54,8 @@ export function classify(err: unknown, request?: FastifyRequest): { status: numb
   if (err instanceof QueueFullError || err instanceof RuntimeClosedError || err instanceof IsolateResetError || err instanceof ServiceUnavailableError) {
     return { status: 503, body: errorBody(err.name, err.message, err.code) };
   }
-  if (err instanceof ScriptMetadataError) return { status: 500, body: errorBody(err.name, err.message, err.code) };
+  // like a script that does not compile: this script cannot run, every other one can
+  if (err instanceof ScriptMetadataError) return { status: 422, body: errorBody(err.name, err.message, err.code) };
   const e = err as Partial<FastifyError>;
   if (e.validation) return { status: 400, body: errorBody('BadRequest', `invalid request: ${e.message}`, 'INVALID_REQUEST') };
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;

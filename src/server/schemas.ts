@@ -180,7 +180,7 @@ export const ScriptFailureBody = named('ScriptFailure', {
   properties: { error: ScriptError, ...answerBase },
 });
 
-/** Every other error: 400, 401, 404, 413, 415, 500, 503. */
+/** Every other error: 400, 401, 404, 413, 415, 500, 503 (and a 422 that is no invocation's: see ScriptFailedBody). */
 export const ErrorBody = named('Error', {
   type: 'object',
   required: ['error'],
@@ -321,3 +321,6 @@ export const ServiceCheck = named('ServiceCheck', {
     },
   },
 });
+
+/** 422: a ScriptFailure, or (no invocation ran) a script whose metadata file is broken, as an ErrorBody. */
+export const ScriptFailedBody = { anyOf: [ScriptFailureBody, ErrorBody] };

@@ -17,6 +17,8 @@ const FILES = {
   'scripts/greet.yaml': 'description: Greets someone.\n',
   'scripts/broken.js': 'function callService(context) {\n  var x = 1;\n  return x.nope.deeper;\n}',
   'scripts/syntax.js': 'function callService( {',
+  'scripts/badmeta.js': 'function callService() { return []; }',
+  'scripts/badmeta.yaml': 'limits: { cpuMs: lots }\n',
   'validators/pesel.js': `function callService(context) {
   var p = context.getFirstParameter('pesel', '');
   return /^\\d{11}$/.test(p) ? [] : [{ key: 'pesel.format', parameters: [p.length] }];
@@ -109,6 +111,13 @@ describe('status codes and error bodies', () => {
     const r = await t.post('/api/scripts/syntax/run', {});
     expect(r.status).toBe(422);
     expect(r.json().error).toMatchObject({ name: 'SyntaxError', code: 'COMPILE_ERROR', line: 1 });
+    expect((await t.post('/api/scripts/greet/run', {})).status).toBe(200);
+  });
+
+  it('422 (not 500) for a script whose metadata file is broken, naming the file; other scripts keep working', async () => {
+    const r = await t.post('/api/scripts/badmeta/run', {});
+    expect(r.status).toBe(422);
+    expect(r.json().error).toMatchObject({ name: 'ScriptMetadataError', code: 'SCRIPT_METADATA_INVALID', message: expect.stringContaining('scripts/badmeta.yaml') });
     expect((await t.post('/api/scripts/greet/run', {})).status).toBe(200);
   });
 
@@ -230,7 +239,8 @@ describe('what is loaded', () => {
     expect(scripts).toContainEqual({ kind: 'validationScript', name: 'pesel', path: 'validators/pesel.js', endpoint: 'POST /api/validators/pesel/validate' });
     expect(scripts).toContainEqual({ kind: 'scriptTask', name: 'open', path: 'tasks/open.js', endpoint: 'POST /api/tasks/open/execute' });
     expect(scripts).toContainEqual({ kind: 'formatter', name: 'upper', path: 'formatters/upper.js', endpoint: 'POST /api/formatters/upper/format' });
-    expect(scripts).toHaveLength(6);
+    expect(scripts).toContainEqual(expect.objectContaining({ name: 'badmeta', path: 'scripts/badmeta.js' }));
+    expect(scripts).toHaveLength(7);
   });
 
   it('GET /api/services is empty without services', async () => {
@@ -258,7 +268,7 @@ describe('health and OpenAPI', () => {
     const run = doc.paths['/api/scripts/{name}/run'].post;
     expect(run.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/RunRequest' });
     expect(Object.keys(run.responses).sort()).toEqual(['200', '400', '404', '413', '415', '422', '500', '503']);
-    expect(run.responses['422'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ScriptFailure' });
+    expect(run.responses['422'].content['application/json'].schema).toEqual({ anyOf: [{ $ref: '#/components/schemas/ScriptFailure' }, { $ref: '#/components/schemas/Error' }] });
     expect(run.responses['503'].headers).toHaveProperty('Retry-After');
     expect(run.parameters).toEqual([expect.objectContaining({ name: 'name', in: 'path', required: true })]);
     expect(doc.components.schemas.RunRequest.properties.input).toEqual({ $ref: '#/components/schemas/InputMap' });

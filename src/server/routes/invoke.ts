@@ -15,7 +15,7 @@ export const ERROR_RESPONSES: Record<number, ResponseSpec> = {
   404: { description: 'no script of that kind and name', schema: S.ErrorBody },
   413: { description: 'request body larger than server.bodyLimitBytes', schema: S.ErrorBody },
   415: { description: 'the body is not application/json', schema: S.ErrorBody },
-  422: { description: `the script failed: compile error, uncaught error or a limit (OUTPUT_TOO_DEEP: a result nested more than ${MAX_NESTING_DEPTH} levels)`, schema: S.ScriptFailureBody },
+  422: { description: `the script failed: compile error, broken metadata file (SCRIPT_METADATA_INVALID), uncaught error or a limit (OUTPUT_TOO_DEEP: a result nested more than ${MAX_NESTING_DEPTH} levels)`, schema: S.ScriptFailedBody },
   500: { description: 'unexpected server error', schema: S.ErrorBody },
   503: { description: 'invocation queue full, or the server is starting or shutting down', schema: S.ErrorBody, headers: { 'Retry-After': 'seconds to wait before retrying' } },
 };
