@@ -3,8 +3,8 @@
 // context. Up to PIPELINE_DEPTH turns are queued to isolated-vm at once, so
 // that the isolate's thread has the next one at hand when a turn ends instead
 // of waiting for the main thread; the isolate runs them one after the other,
-// and each turn's CPU time — the isolate's CPU clock since the previous
-// charge — is charged to the invocation it belongs to.
+// and each turn's CPU time is charged to the invocation it belongs to (see
+// cpu-ledger.ts).
 // The isolate is disposed only when no invocation uses it: never while one of
 // its threads waits for a host call.
 import ivm from 'isolated-vm';
@@ -14,6 +14,7 @@ import type { ScriptErrorInfo } from './errors.js';
 import type { Invocation } from './invocation.js';
 import type { LimitCode } from './limits.js';
 import type { RunOutcome, TurnResult } from './run-outcome.js';
+import { CpuLedger } from './cpu-ledger.js';
 import { compileFor, ScriptContext, type ContextHooks } from './script-context.js';
 import { PRELUDE_FILENAME } from './isolate/prelude.js';
 import { ScriptRun, type RunHost } from './script-run.js';
@@ -50,12 +51,15 @@ export interface IsolateHostOptions {
  */
 const SYNC_GROWTH_SHARE = 0.15;
 /**
- * Turns queued to the isolate at once. Two keep its thread busy; more would
- * save a few thread hand-offs but blur the CPU charged per turn: a completion
- * the main thread handles late would carry the time of every turn that ran
- * meanwhile (measured: single-GET invocations charged past 1 s of CPU at load 15).
+ * Turns queued to the isolate at once. With two, its thread idled whenever the
+ * main thread was late to queue the next, and each turn cost a thread wake-up:
+ * eight cut the CPU of an async invocation by a fifth (10 ms partner, c=64:
+ * 384–414 µs against 495–609 µs, all threads, three runs each). A turn whose
+ * end the main thread sees late is charged the time of the turns that ran
+ * meanwhile, at most seven and at most its own timeout; the one case that
+ * could matter — a runaway after it — is taken back (cpu-ledger.ts).
  */
-const PIPELINE_DEPTH = 2;
+const PIPELINE_DEPTH = 8;
 const ASYNC_HEAP_SHARE = 0.5;
 /** CPU time that shows a turn has begun to run (a turn's timeout is at least 1 ms) */
 const RUNNING_CPU_NS = 1_000_000n;
@@ -89,8 +93,7 @@ export class IsolateHost implements RunHost {
   private readonly runs = new Set<ScriptRun>();
   private readonly scripts = new Map<string, Promise<ivm.Script | ScriptErrorInfo>>();
   private generation = 0;
-  /** the isolate's CPU clock when the last turn (or other isolate task) was charged */
-  private charged = 0n;
+  private readonly ledger = new CpuLedger(PIPELINE_DEPTH);
   private queued = 0;
   private readonly pipelineWaiters: (() => void)[] = [];
 
@@ -202,32 +205,26 @@ export class IsolateHost implements RunHost {
       const timeoutMs = Math.max(1, Math.ceil(budget.ms));
       const turn = new HeapWatchedTurn(this.isolate, timeoutMs);
       this.options.watchdog.addTurn(turn);
+      let timedOut = false;
       try {
         return { type: 'answer', answer: await call(timeoutMs) as string };
       } catch (err) {
+        timedOut = isTimeout(err);
         return await this.classify(err, run, budget.code, turn);
       } finally {
         this.options.watchdog.deleteTurn(turn);
-        this.charge(run, timeoutMs);
+        const charged = this.charge(run, timeoutMs);
+        if (timedOut) this.ledger.timedOut(run, msToNs(timeoutMs), charged);
       }
     } finally {
       this.leavePipeline();
     }
   }
 
-  /**
-   * Charges the isolate's CPU time since the last charge to `run` (nobody, for
-   * `undefined`). Turns finish in the order they ran; one whose end the main
-   * thread saw after the next had begun gives it part of that one, which that
-   * one is spared. No turn is charged more than it was allowed to run.
-   */
-  private charge(run: ScriptRun | undefined, maxMs: number): void {
-    if (this.isolate.isDisposed) return;
-    const now = this.isolate.cpuTime;
-    const spent = now - this.charged;
-    const cap = BigInt(maxMs) * 1_000_000n;
-    run?.addCpu(spent < cap ? spent : cap);
-    this.charged = now;
+  /** Charges the isolate's CPU time since the last charge to `run` (nobody, for `undefined`), at most `maxMs`. */
+  private charge(run: ScriptRun | undefined, maxMs: number): bigint {
+    if (this.isolate.isDisposed) return 0n;
+    return this.ledger.charge(run, this.isolate.cpuTime, msToNs(maxMs));
   }
 
   private enterPipeline(): Promise<void> {
@@ -258,7 +255,7 @@ export class IsolateHost implements RunHost {
       this.die(undefined);
       return { type: 'isolateReset' };
     }
-    if (/timed out/i.test(message)) {
+    if (isTimeout(err)) {
       const heap = await turn.heapAtEnd();
       if (!heap) return { type: 'limit', code: timeoutCode };
       const used = heap.used_heap_size + heap.externally_allocated_size;
@@ -316,6 +313,13 @@ export class IsolateHost implements RunHost {
       }
     }
   }
+}
+
+const msToNs = (ms: number): bigint => BigInt(ms) * 1_000_000n;
+
+/** isolated-vm ended the call at its timeout */
+function isTimeout(err: unknown): boolean {
+  return /timed out/i.test(String((err as Error)?.message ?? err));
 }
 
 /**
