@@ -8,6 +8,13 @@
 //
 // With `isolates` > 1 there is one such isolate per concurrent caller (a call
 // blocks its isolate while it waits, so one isolate serializes callers).
+//
+// `createAsyncFloor` is the same least cost for async mode: one isolate and
+// one context serve every caller at once; the script awaits a promise that the
+// host settles by calling into the isolate, so each invocation crosses exactly
+// as the product's async mode does (host → isolate to start, isolate → host to
+// start the request, host → isolate with the answer, isolate → host with the
+// result) and nothing else: no per-invocation context, limits or timeouts.
 import ivm from 'isolated-vm';
 import { Agent, request } from 'undici';
 
@@ -81,4 +88,61 @@ async function closeAll(instances: Instance[], agent: Agent): Promise<void> {
     i.isolate.dispose();
   }
   await agent.close();
+}
+
+export async function createAsyncFloor(baseUrl: string, options: { connections: number }): Promise<Floor> {
+  const agent = new Agent({ keepAliveTimeout: 120_000, connections: options.connections });
+  const isolate = new ivm.Isolate({ memoryLimit: 128 });
+  const context = await isolate.createContext();
+  const waiting = new Map<number, { resolve: (answer: string) => void; reject: (err: Error) => void }>();
+  const holder: { settle?: ivm.Reference<(seq: number, text: string) => void> } = {};
+  const start = new ivm.Reference((seq: number, path: string) => {
+    request(`${baseUrl}/${path}`, { dispatcher: agent })
+      .then((r) => r.body.text())
+      .then((text) => holder.settle!.apply(undefined, [seq, text]))
+      .catch((err: Error) => waiting.get(seq)?.reject(err));
+  });
+  const done = new ivm.Reference((seq: number, answer: string) => {
+    const w = waiting.get(seq);
+    waiting.delete(seq);
+    w?.resolve(answer);
+  });
+  context.global.setSync('$start', start);
+  context.global.setSync('$done', done);
+  const driver = (await context.eval(
+    `(function () {
+      const pending = new Map();
+      const get = (seq, path) => new Promise((resolve) => { pending.set(seq, resolve); $start.applyIgnored(undefined, [seq, path]); });
+      return {
+        run(seq, path) {
+          (async () => JSON.stringify([{ name: JSON.parse(await get(seq, path)).name }]))()
+            .then((answer) => $done.applyIgnored(undefined, [seq, answer]));
+        },
+        settle(seq, text) { const r = pending.get(seq); pending.delete(seq); r(text); },
+      };
+    })()`,
+    { reference: true },
+  )) as ivm.Reference<Record<string, unknown>>;
+  const run = driver.getSync('run', { reference: true }) as ivm.Reference<(seq: number, path: string) => void>;
+  holder.settle = driver.getSync('settle', { reference: true }) as ivm.Reference<(seq: number, text: string) => void>;
+  let seq = 0;
+  return {
+    call(path) {
+      const id = ++seq;
+      return new Promise<string>((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        run.apply(undefined, [id, path]).catch(reject);
+      });
+    },
+    async close() {
+      run.release();
+      holder.settle?.release();
+      driver.release();
+      start.release();
+      done.release();
+      context.release();
+      isolate.dispose();
+      await agent.close();
+    },
+  };
 }

@@ -18,6 +18,11 @@ export interface PhaseSpec {
   seconds: number;
   /** raw undici: GET the partner at `delayMs`, `calls` of them in parallel per invocation */
   raw?: { delayMs: number; calls: number };
+  /**
+   * The isolation floor (bench/floor.ts), one GET of the partner at `delayMs` per invocation:
+   * sync — one isolate per caller, each blocked while it waits; async — one isolate for all.
+   */
+  floor?: { delayMs: number; mode: 'sync' | 'async' };
   /** the product: run this script of support/app.ts through the library API */
   script?: string;
 }
@@ -57,6 +62,18 @@ async function measure(spec: PhaseSpec): Promise<Phase> {
       return await measureLoad(calls === 1 ? once : () => Promise.all(Array.from({ length: calls }, once)));
     } finally {
       await client.close();
+    }
+  }
+  if (spec.floor) {
+    const { createAsyncFloor, createFloor } = await import('../floor.js');
+    const base = partner.url(spec.floor.delayMs);
+    const floor = spec.floor.mode === 'async'
+      ? await createAsyncFloor(base, { connections: spec.concurrency })
+      : await createFloor(base, { connections: spec.concurrency, isolates: spec.concurrency });
+    try {
+      return await measureLoad(() => floor.call(CUSTOMER_PATH));
+    } finally {
+      await floor.close();
     }
   }
   const script = spec.script!;
