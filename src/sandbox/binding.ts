@@ -22,6 +22,12 @@ export type GatewayMethod = (args: unknown[], invocation: Invocation) => unknown
 /** The host side of a binding: the methods scripts reach, and what to do at shutdown. */
 export interface Gateway {
   readonly methods: Readonly<Record<string, GatewayMethod>>;
+  /**
+   * Its methods settle as soon as `invocation.signal` aborts, so the bridge
+   * need not race each call against the invocation's end (a few promises per
+   * call, on the hot path).
+   */
+  readonly settlesOnAbort?: boolean;
   /** a secret-free description of its state, for the server's status endpoints */
   describe?(): unknown;
   close?(): Promise<void>;

@@ -64,7 +64,8 @@ export function createHostCalls(
     },
 
     async perform(invocation, path, method, argsJson) {
-      const handler = gatewayOf(invocation, path)!.methods[method]!;
+      const gateway = gatewayOf(invocation, path)!;
+      const handler = gateway.methods[method]!;
       let args: unknown;
       try {
         args = JSON.parse(argsJson);
@@ -79,9 +80,9 @@ export function createHostCalls(
       }
       invocation.callsInFlight++;
       try {
-        // Gateways honour invocation.signal; the race covers those that do not.
-        const value = await Promise.race([handler(args, invocation), invocation.whenEnded().then(() => ENDED)]);
-        if (value === ENDED) return endedAnswer(invocation);
+        // the race covers gateways that do not settle when invocation.signal aborts
+        const value = gateway.settlesOnAbort ? await handler(args, invocation) : await Promise.race([handler(args, invocation), invocation.whenEnded().then(() => ENDED)]);
+        if (value === ENDED || invocation.hasEnded) return endedAnswer(invocation);
         return JSON.stringify({ ok: true, value: value === undefined ? null : value });
       } catch (err) {
         if (err instanceof BindingCallError) return answerError(err.info);

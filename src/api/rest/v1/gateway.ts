@@ -94,6 +94,8 @@ function sameService(a: ServiceConfig, b: ServiceConfig): boolean {
 
 export class RestGateway implements Gateway {
   readonly methods = { send: (args: unknown[], invocation: Invocation) => this.send(args[0], invocation) };
+  // every wait of a call (token, rate of retries, the request itself) listens to invocation.signal
+  readonly settlesOnAbort = true;
   private readonly transport: Transport;
   private readonly prepared = new Map<string, PreparedService>();
   private readonly authorizer: Authorizer;
