@@ -38,6 +38,8 @@ export const serverConfigSchema = z.strictObject({
   trustProxy: z.union([bool(), z.array(z.string().min(1))]).default(false),
   /** isolates created per memory size before the server reports ready */
   warmIsolates: nonNegativeInt().default(1),
+  /** server processes sharing the port (node:cluster); auto = one per core */
+  workers: z.union([positiveInt(), z.literal('auto')]).default(1),
 });
 
 export type ServerConfig = z.output<typeof serverConfigSchema>;
@@ -79,7 +81,7 @@ export function parseServerConfig(raw: unknown, file: string): ServerConfig {
       locate: (path) => locate(['server', ...path]),
       allowedKeys: (path) => SECTION_KEYS[path.join('.')],
     }).map((issue) => ({ ...issue, path: issue.path ? `server.${issue.path}` : 'server' }));
-    throw new ConfigError(file, issues, 'Hint: correct the server: section of scriptcode.yaml (keys: host, port, auth.tokens, auth.open, bodyLimitBytes, shutdownTimeoutMs, trustProxy, warmIsolates).');
+    throw new ConfigError(file, issues, 'Hint: correct the server: section of scriptcode.yaml (keys: host, port, auth.tokens, auth.open, bodyLimitBytes, shutdownTimeoutMs, trustProxy, warmIsolates, workers).');
   }
   const config = result.data;
   const problem = bindingProblem(config);

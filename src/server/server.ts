@@ -14,6 +14,7 @@ import { createRuntimeLogger, type RuntimeLogger, type RuntimeLoggerOptions } fr
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime/runtime.js';
 import { QueueFullError } from '../sandbox/errors.js';
 import { bearerAuth } from './auth.js';
+import { clusterMetrics, isClusterWorker, joinCluster } from './cluster.js';
 import { isLoopbackHost, parseServerConfig, type ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { clientErrorHandler, errorBody, errorHandler, notFoundHandler, sendUnavailable } from './errors.js';
@@ -144,6 +145,7 @@ export async function createServer(options: ServerOptions): Promise<ScriptCodeSe
     address = fastify.server.address() as AddressInfo;
     const url = urlOf(address);
     logger.info({ url, app: dir, auth: authenticate ? 'bearer' : 'none' }, 'server listening; loading the application');
+    if (isClusterWorker()) joinCluster(ctx.metrics.registry, url);
     if (!authenticate) {
       if (isLoopbackHost(config.host)) logger.info('no server.auth.tokens: /api/* is not authenticated (loopback only)');
       else logger.warn({ host: config.host }, 'server.auth.open is true: /api/* is served WITHOUT authentication on a non-loopback address');

@@ -1,5 +1,6 @@
 // Operations endpoints, not authenticated: liveness, readiness, Prometheus
 // metrics and the OpenAPI document.
+import { clusterMetrics, isClusterWorker } from '../cluster.js';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { openApiDocument } from '../openapi.js';
@@ -45,7 +46,8 @@ export function registerOperationRoutes(app: FastifyInstance, ctx: ServerContext
     api: false,
     responses: { 200: { description: 'the Prometheus text format', contentType: 'text/plain; version=0.0.4' } },
     handler: async (_request, reply) => {
-      const { contentType, text } = await ctx.metrics.render();
+      // under `serve --workers`, every worker's, summed by the primary
+      const { contentType, text } = isClusterWorker() ? await clusterMetrics() : await ctx.metrics.render();
       reply.header('content-type', contentType);
       return text;
     },
