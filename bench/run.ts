@@ -11,6 +11,7 @@ import { serverE2e } from './scenarios/server-e2e.js';
 import { executionCoreSlow } from './scenarios/execution-core-slow.js';
 import { executionCoreFloor } from './scenarios/execution-core-floor.js';
 import { executionCoreE2e } from './scenarios/execution-core-e2e.js';
+import { scaleOut } from './scenarios/scale-out.js';
 
 const scenarios: Record<string, () => Promise<BenchResult[]>> = {
   'script-invocation': scriptInvocation,
@@ -20,6 +21,7 @@ const scenarios: Record<string, () => Promise<BenchResult[]>> = {
   'execution-core-slow': executionCoreSlow,
   'execution-core-floor': executionCoreFloor,
   'execution-core-e2e': executionCoreE2e,
+  'scale-out': scaleOut,
   soak,
 };
 /** names that stand for several scenarios */
