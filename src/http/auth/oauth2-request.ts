@@ -1,6 +1,8 @@
 // One client credentials token request (RFC 6749 §4.4) with oauth4webapi,
-// over the same connection policy as the service itself: its TLS settings and
-// its network policy, enforced by createConnector on the address dialled.
+// over the same connection policy as the service itself: its TLS settings, its
+// network policy, enforced by createConnector on the address dialled, and its
+// proxy (proxy.ts): an https:// token endpoint through a CONNECT tunnel, an
+// http:// one as a forward-proxy request.
 //
 // oauth4webapi builds the request (grant_type, client authentication, scope,
 // audience) and validates the answer; the HTTP exchange is ours, through a
@@ -14,9 +16,10 @@
 // become OAuth2Error. Neither carries the secret, a token or the body.
 import { createHash } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, fetch as undiciFetch, Response as UndiciResponse, type Dispatcher } from 'undici';
 import type { AuthConfig, ServiceConfig } from '../../services/types.js';
 import { createConnector } from '../connector.js';
+import { createProxyConnector, createProxyRouter, forwardRequest, proxyFor, type ProxyRouter } from '../proxy.js';
 import { HttpCallError, httpCallError, toHttpCallError, type HttpErrorContext } from '../errors.js';
 import { OAuth2Error, plainOAuthErrorCode, redact, type OAuth2Failure } from './oauth2-errors.js';
 
@@ -36,25 +39,28 @@ const KEEP_ALIVE_MS = 4_000;
  * tls / network / connect timeout changed (configuration reload) gets a new
  * Agent and the old one is closed once its requests are done.
  */
+/** What a token request is sent through: the service's Agent, and its proxy router when it has a proxy. */
+export interface TokenAgent {
+  agent: Agent;
+  proxy?: ProxyRouter;
+}
+
 export class TokenAgents {
-  readonly #agents = new Map<string, { fingerprint: string; agent: Agent }>();
+  readonly #agents = new Map<string, { fingerprint: string } & TokenAgent>();
   readonly #closing = new Set<Promise<void>>();
 
   /** Throws HttpCallError TLS_FAILURE for unusable TLS material, TypeError for a bad allowCidrs entry. */
-  agentFor(service: ServiceConfig): Agent {
+  agentFor(service: ServiceConfig): TokenAgent {
     // A digest, so no second copy of key material is kept around.
     const fingerprint = createHash('sha256')
-      .update(JSON.stringify([service.tls, service.network, service.timeouts.connectTimeout]))
+      .update(JSON.stringify([service.tls, service.network, service.timeouts.connectTimeout, service.proxy]))
       .digest('base64');
     const current = this.#agents.get(service.id);
-    if (current?.fingerprint === fingerprint) return current.agent;
+    if (current?.fingerprint === fingerprint) return current;
+    const options = { serviceId: service.id, tls: service.tls, network: service.network, connectTimeout: service.timeouts.connectTimeout };
+    const proxy = service.proxy ? createProxyRouter(service.id, service.proxy) : undefined;
     const agent = new Agent({
-      connect: createConnector({
-        serviceId: service.id,
-        tls: service.tls,
-        network: service.network,
-        connectTimeout: service.timeouts.connectTimeout,
-      }),
+      connect: proxy ? createProxyConnector({ ...options, router: proxy }) : createConnector(options),
       keepAliveTimeout: KEEP_ALIVE_MS,
       // Our own deadline (an AbortSignal) bounds the request; see oauth2.ts.
       headersTimeout: 0,
@@ -62,8 +68,9 @@ export class TokenAgents {
       allowH2: false,
     });
     if (current) this.#retire(current.agent);
-    this.#agents.set(service.id, { fingerprint, agent });
-    return agent;
+    const entry = { fingerprint, agent, ...(proxy && { proxy }) };
+    this.#agents.set(service.id, entry);
+    return entry;
   }
 
   #retire(agent: Agent): void {
@@ -115,9 +122,13 @@ export async function requestToken(
   service: ServiceConfig,
   auth: OAuth2Auth,
   tokenUrl: URL,
-  agent: Agent,
+  via: TokenAgent,
   signal: AbortSignal,
 ): Promise<TokenGrant> {
+  const { agent } = via;
+  // an http:// endpoint through a proxy: absolute URL as the path, Proxy-Authorization added (forward proxy)
+  const proxy = proxyFor(via.proxy, tokenUrl);
+  const forwarded = proxy && tokenUrl.protocol === 'http:' ? proxy : undefined;
   const ctx: HttpErrorContext = { serviceId: service.id, url: tokenUrl, maxResponseBytes: service.maxResponseBytes };
   const secrets = [auth.clientSecret];
   const failure = (f: Omit<OAuth2Failure, 'tokenUrl'>) =>
@@ -132,16 +143,21 @@ export async function requestToken(
   const customFetch = async (url: string, init: oauth.CustomFetchOptions<'POST', URLSearchParams>): Promise<Response> => {
     let res: Awaited<ReturnType<typeof undiciFetch>>;
     try {
-      res = await undiciFetch(url, {
-        method: init.method,
-        headers: init.headers,
-        body: init.body,
-        redirect: 'manual',
-        signal,
-        dispatcher: agent,
-      });
+      res = forwarded
+        ? await forwardFetch(agent, new URL(url), forwardRequest(forwarded, new URL(url), Object.fromEntries(new Headers(init.headers))), init.body, signal)
+        : await undiciFetch(url, {
+          method: init.method,
+          headers: init.headers,
+          body: init.body,
+          redirect: 'manual',
+          signal,
+          dispatcher: agent,
+        });
     } catch (err) {
       throw networkError(err);
+    }
+    if (forwarded && res.status === 407) {
+      throw new OAuth2Error(service.id, { code: 'TOKEN_REQUEST_FAILED', status: 407, tokenUrl: tokenUrl.href, detail: `the proxy ${forwarded.label} refused the request (407): check the credentials in ${forwarded.source}` });
     }
     status = res.status;
     const chunks: Uint8Array[] = [];
@@ -211,4 +227,20 @@ export async function requestToken(
     throw failure({ code: 'TOKEN_RESPONSE_INVALID', status, detail: '"access_token" has characters not allowed in an HTTP header' });
   }
   return result.expires_in === undefined ? { accessToken: result.access_token } : { accessToken: result.access_token, expiresIn: result.expires_in };
+}
+
+/**
+ * The token POST sent to a forward proxy: undici's fetch always sends the
+ * origin-form path, so this one goes through the Agent's request(), whose
+ * connector dials the proxy for this origin (proxy.ts).
+ */
+async function forwardFetch(agent: Agent, url: URL, forward: { path: string; headers: Record<string, string> }, body: URLSearchParams, signal: AbortSignal): Promise<UndiciResponse> {
+  const r: Dispatcher.ResponseData = await agent.request({ origin: url.origin, path: forward.path, method: 'POST', headers: forward.headers, body: body.toString(), signal });
+  const headers: [string, string][] = [];
+  for (const [name, value] of Object.entries(r.headers)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.push([name, v]);
+  }
+  const bytes = Buffer.from(await r.body.arrayBuffer());
+  return new UndiciResponse(NULL_BODY_STATUS.has(r.statusCode) ? null : bytes, { status: r.statusCode, headers });
 }
