@@ -10,7 +10,7 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import type { KeyPath } from '../app/yaml-source.js';
-import { bool, positiveInt } from '../app/schema-helpers.js';
+import { bool, fromText, positiveInt } from '../app/schema-helpers.js';
 
 
 /** CR, LF and NUL split or truncate HTTP header lines. */
@@ -262,6 +262,10 @@ const settingsShape = {
   followRedirects: bool().optional(),
   circuitBreaker: circuitBreakerSchema.optional(),
   maxConcurrent: positiveInt().optional(),
+  rateLimit: z.strictObject({
+    requests: positiveInt(),
+    perSeconds: z.preprocess(fromText, z.number().positive().max(86_400)),
+  }).optional(),
   maxResponseBytes: positiveInt().optional(),
   headers: headersSchema.optional(),
   queryParams: queryParamsSchema.optional(),

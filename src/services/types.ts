@@ -57,6 +57,8 @@ export interface ServiceConfig {
   followRedirects: boolean;
   circuitBreaker?: CircuitBreakerConfig;
   maxConcurrent?: number;
+  /** at most `requests` requests (attempts) in any `perSeconds` window, per process */
+  rateLimit?: { requests: number; perSeconds: number };
   maxResponseBytes: number;
   /** static headers sent on every call */
   headers: Record<string, string>;

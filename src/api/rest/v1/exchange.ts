@@ -7,6 +7,7 @@ import { decodeContent } from '../../../http/decode-content.js';
 import { OAuth2Error } from '../../../http/auth/oauth2.js';
 import { Bulkhead, BulkheadFullError } from '../../../http/resilience/bulkhead.js';
 import { CircuitBreaker, isServiceFailure } from '../../../http/resilience/circuit-breaker.js';
+import { RateLimiter } from '../../../http/resilience/rate-limiter.js';
 import { MAX_REDIRECTS, REDIRECT_STATUSES, nextRedirect } from '../../../http/resilience/redirects.js';
 import { decideRetry } from '../../../http/resilience/retry-policy.js';
 import { notify, type RuntimeObserver } from '../../../runtime/observer.js';
@@ -58,16 +59,18 @@ const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) =
   signal.addEventListener('abort', done, { once: true });
 });
 
-/** The per-service state that outlives calls: circuit breaker and bulkhead. */
+/** The per-service state that outlives calls: circuit breaker, bulkhead and rate limit. */
 export class ServiceGuards {
   readonly breaker?: CircuitBreaker;
   readonly bulkhead?: Bulkhead;
+  readonly rateLimiter?: RateLimiter;
 
   constructor(service: ServiceConfig, observer: RuntimeObserver | undefined) {
     if (service.circuitBreaker) {
       this.breaker = new CircuitBreaker(service.circuitBreaker, (state) => notify(observer, 'circuitChanged', { serviceId: service.id, state }));
     }
     if (service.maxConcurrent) this.bulkhead = new Bulkhead(service.maxConcurrent);
+    if (service.rateLimit) this.rateLimiter = new RateLimiter(service.rateLimit);
   }
 }
 
@@ -122,6 +125,7 @@ async function attempts(ctx: ExchangeContext, first: OutgoingRequest): Promise<H
       throw restError('RestPolicyError', service.id, 'CIRCUIT_OPEN',
         `api.rest.v1: service '${service.id}' is failing and its circuit is open: calls fail fast for another ${guards.breaker.retryInMs()} ms, then one probe call is let through`);
     }
+    if (guards.rateLimiter) await withinRateLimit(ctx, guards.rateLimiter, remaining, request);
     const started = performance.now();
     let response: HttpResponse;
     let credential: string | undefined;
@@ -223,4 +227,19 @@ async function attempts(ctx: ExchangeContext, first: OutgoingRequest): Promise<H
 function deadline(service: ServiceConfig, request: OutgoingRequest): BindingCallError {
   return restError('RestTimeoutError', service.id, 'DEADLINE',
     `api.rest.v1: the call ${request.method} to service '${service.id}' was stopped because the script's time budget ran out`);
+}
+
+/** Waits for the call's slot under the service's rate limit, if one comes before the budget ends. */
+async function withinRateLimit(ctx: ExchangeContext, limiter: RateLimiter, remaining: number, request: OutgoingRequest): Promise<void> {
+  const { service } = ctx;
+  // the slot must leave time for the request itself
+  const waitMs = limiter.reserve(Math.max(0, remaining - request.connectTimeout / 2));
+  if (waitMs === undefined) {
+    const { requests, perSeconds } = limiter.limit;
+    throw restError('RestPolicyError', service.id, 'RATE_LIMITED',
+      `api.rest.v1: service '${service.id}' allows ${requests} requests per ${perSeconds} s (rateLimit) and the next free slot comes after this invocation's time is up`);
+  }
+  if (waitMs <= 0) return;
+  await sleep(waitMs, ctx.signal);
+  if (ctx.signal.aborted || Date.now() >= ctx.budgetEnd) throw deadline(service, request);
 }
