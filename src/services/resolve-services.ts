@@ -275,6 +275,7 @@ function build(id: string, url: string, s: Settings): ServiceConfig {
   if (s.circuitBreaker !== undefined) service.circuitBreaker = { ...CIRCUIT_BREAKER_DEFAULTS, ...definedOnly(s.circuitBreaker) };
   if (s.maxConcurrent !== undefined) service.maxConcurrent = s.maxConcurrent;
   if (s.rateLimit !== undefined) service.rateLimit = { ...s.rateLimit };
+  if (s.cache !== undefined) service.cache = { maxEntries: s.cache.maxEntries ?? 1000, maxEntryBytes: s.cache.maxEntryBytes ?? 256 * 1024, ttlSeconds: s.cache.ttlSeconds };
   if (s.proxy !== undefined) service.proxy = s.proxy;
   if (s.healthPath !== undefined) service.healthPath = s.healthPath;
   return service;

@@ -266,6 +266,11 @@ const settingsShape = {
     requests: positiveInt(),
     perSeconds: z.preprocess(fromText, z.number().positive().max(86_400)),
   }).optional(),
+  cache: z.strictObject({
+    ttlSeconds: z.preprocess(fromText, z.number().positive().max(86_400 * 365)),
+    maxEntries: positiveInt().optional(),
+    maxEntryBytes: positiveInt().optional(),
+  }).optional(),
   maxResponseBytes: positiveInt().optional(),
   headers: headersSchema.optional(),
   queryParams: queryParamsSchema.optional(),

@@ -59,6 +59,8 @@ export interface ServiceConfig {
   maxConcurrent?: number;
   /** at most `requests` requests (attempts) in any `perSeconds` window, per process */
   rateLimit?: { requests: number; perSeconds: number };
+  /** GET answers kept and served again (http/response-cache.ts); off when absent */
+  cache?: { ttlSeconds: number; maxEntries: number; maxEntryBytes: number };
   maxResponseBytes: number;
   /** static headers sent on every call */
   headers: Record<string, string>;

@@ -28,7 +28,7 @@ beforeAll(async () => {
     '/longLimited': (_q, res, got) => { count(got.path); json(res, 429, {}, { 'retry-after': '30' }); },
     '/reset': (req, res, got) => { const n = count(got.path); if (n === 1) req.socket.destroy(); else json(res, 200, { n }); },
     '/health': (_q, res, got) => { count(got.path); healthy ? json(res, 200, { ok: true }) : json(res, 500, { ok: false }); },
-    '/slow': (_q, res) => { active++; maxActive = Math.max(maxActive, active); setTimeout(() => { active--; json(res, 200, {}); }, 300); },
+    '/slow': (_q, res) => { active++; maxActive = Math.max(maxActive, active); setTimeout(() => { active--; json(res, 200, {}); }, 1_500); },
     '/r/chain': (_q, res, got) => { const n = Number(got.query.n?.[0] ?? 0); n < 3 ? (res.writeHead(302, { location: `/r/chain?n=${n + 1}` }), res.end()) : json(res, 200, { hops: n, query: got.query }); },
     '/r/see-other': (_q, res) => { res.writeHead(303, { location: '/r/landing' }); res.end(); },
     '/r/landing': (_q, res, got) => json(res, 200, { method: got.method, body: got.body }),
@@ -151,6 +151,7 @@ describe('circuit breaker', () => {
 describe('bulkhead', () => {
   it('at most maxConcurrent calls reach the service; the others fail fast with BULKHEAD_FULL', async () => {
     maxActive = 0;
+    // each call holds its slot 1.5 s: the five start well within that even on a loaded machine
     const results = await Promise.all(Array.from({ length: 5 }, () => call('bulk', 'slow')));
     const ok = results.filter((r) => r.result.status === 200).length;
     const full = results.filter((r) => r.result.code === 'BULKHEAD_FULL').length;

@@ -44,6 +44,8 @@ export interface TracedCall {
   responseHeaders?: Record<string, string>;
   responseBody?: string;
   durationMs: number;
+  /** answered from the service's response cache: the partner was not called */
+  cached?: true;
   attempts: number;
   /** each try: retries, a 401 token refresh, redirects */
   attemptLog: TracedAttempt[];
@@ -67,6 +69,7 @@ export class CallTrace {
   private statusText?: string;
   private responseBody?: Buffer;
   private responseHeaders?: Record<string, string>;
+  private cached = false;
   private readonly attempts: TracedAttempt[] = [];
 
   constructor(
@@ -88,6 +91,10 @@ export class CallTrace {
   attempt(record: TracedAttempt): void {
     record.durationMs = Math.round(record.durationMs * 1000) / 1000;
     this.attempts.push(record);
+  }
+
+  fromCache(): void {
+    this.cached = true;
   }
 
   response(response: HttpResponse): void {
@@ -144,7 +151,8 @@ export class CallTrace {
       ...(responseHeaders ? { responseHeaders } : {}),
       ...(responseBody !== undefined ? { responseBody } : {}),
       durationMs: this.durationMs(),
-      attempts: Math.max(1, this.attempts.length),
+      ...(this.cached ? { cached: true as const } : {}),
+      attempts: this.cached ? 0 : Math.max(1, this.attempts.length),
       attemptLog: this.attempts,
       ...(error ? { error: { name: String(error.name), code: error.code === undefined ? undefined : String(error.code), message: String(error.message) } } : {}),
     };
@@ -158,7 +166,8 @@ export class CallTrace {
       url: this.url,
       status: this.status,
       durationMs: this.durationMs(),
-      attempt: Math.max(1, this.attempts.length),
+      ...(this.cached ? { cached: true } : {}),
+      attempt: this.cached ? 0 : Math.max(1, this.attempts.length),
       ...(error ? { error: String(error.name), code: error.code } : {}),
     };
   }

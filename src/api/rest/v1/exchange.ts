@@ -8,6 +8,7 @@ import { OAuth2Error } from '../../../http/auth/oauth2.js';
 import { Bulkhead, BulkheadFullError } from '../../../http/resilience/bulkhead.js';
 import { CircuitBreaker, isServiceFailure } from '../../../http/resilience/circuit-breaker.js';
 import { RateLimiter } from '../../../http/resilience/rate-limiter.js';
+import { ResponseCache } from '../../../http/response-cache.js';
 import { MAX_REDIRECTS, REDIRECT_STATUSES, nextRedirect } from '../../../http/resilience/redirects.js';
 import { decideRetry } from '../../../http/resilience/retry-policy.js';
 import { notify, type RuntimeObserver } from '../../../runtime/observer.js';
@@ -64,6 +65,7 @@ export class ServiceGuards {
   readonly breaker?: CircuitBreaker;
   readonly bulkhead?: Bulkhead;
   readonly rateLimiter?: RateLimiter;
+  readonly cache?: ResponseCache;
 
   constructor(service: ServiceConfig, observer: RuntimeObserver | undefined) {
     if (service.circuitBreaker) {
@@ -71,6 +73,7 @@ export class ServiceGuards {
     }
     if (service.maxConcurrent) this.bulkhead = new Bulkhead(service.maxConcurrent);
     if (service.rateLimit) this.rateLimiter = new RateLimiter(service.rateLimit);
+    if (service.cache) this.cache = new ResponseCache(service.cache);
   }
 }
 

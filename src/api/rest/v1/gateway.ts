@@ -188,6 +188,16 @@ export class RestGateway implements Gateway {
       throw this.finish(invocation, trace, redactor, restError('RestTimeoutError', service.id, 'DEADLINE', `api.rest.v1: the invocation has no time left for a call to service '${service.id}'`));
     }
 
+    // a GET of a service with a cache: an answer kept from an earlier call, if HTTP says it is still fresh
+    const cache = options.method === 'GET' ? prepared.guards.cache : undefined;
+    const cacheKey = cache?.key(url, headers);
+    const kept = cache?.get(cacheKey!);
+    if (kept) {
+      trace.fromCache();
+      trace.response(kept);
+      return this.answer(invocation, trace, redactor, service, kept);
+    }
+
     let response: HttpResponse;
     const ctx: ExchangeContext = { service, guards: prepared.guards, transport: this.transport, authorizer: this.authorizer, trace, budgetEnd: Date.now() + budget, signal: invocation.signal };
     try {
@@ -208,6 +218,8 @@ export class RestGateway implements Gateway {
     }
     // what the service answered may echo the credentials of this very call
     redactor = redactor.forCall(ctx.credential);
+    // an answer that echoes a credential is never kept: a later call may carry another (a new OAuth2 token)
+    if (cache && !redactor.occursIn(response)) cache.put(cacheKey!, url, headers, response);
     trace.response(response);
     return this.answer(invocation, trace, redactor, service, response);
   }
