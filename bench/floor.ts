@@ -8,7 +8,7 @@
 //
 // With `isolates` > 1 there is one such isolate per concurrent caller (a call
 // blocks its isolate while it waits, so one isolate serializes callers).
-import ivm from 'isolated-vm';
+import ivm from '../src/sandbox/isolated-vm.js';
 import { Agent, request } from 'undici';
 
 export interface Floor {

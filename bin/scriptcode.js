@@ -4,6 +4,14 @@
 // it, passing signals through and exiting with the child's code.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { unsupportedNodeError } from '../dist/sandbox/node-support.js';
+
+// a Node.js line without an isolated-vm build: say so in one line, before starting anything
+const unsupported = unsupportedNodeError();
+if (unsupported) {
+  process.stderr.write(`scriptcode: ${unsupported.message}\n`);
+  process.exit(1);
+}
 
 if (process.execArgv.includes('--no-node-snapshot')) {
   const { main } = await import('../dist/cli/main.js');

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const src = join(dirname(fileURLToPath(import.meta.url)), '../../src');
+/** loads isolated-vm (the build for the running Node.js line) when it is evaluated: it counts as the package */
+const ISOLATED_VM_LOADER = join(src, 'sandbox/isolated-vm.ts');
 
 /** Imports Node evaluates when the module is loaded: `import type` / `export type` are erased, everything else is kept. */
 function staticImports(file: string): string[] {
@@ -30,6 +32,7 @@ function reachablePackages(entry: string): Map<string, string[]> {
   const visit = (file: string, chain: string[]) => {
     if (seen.has(file)) return;
     seen.add(file);
+    if (file === ISOLATED_VM_LOADER && !packages.has('isolated-vm')) packages.set('isolated-vm', chain);
     for (const spec of staticImports(file)) {
       if (spec.startsWith('.')) visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')), [...chain, spec]);
       else if (!spec.startsWith('node:') && !packages.has(spec)) packages.set(spec, [...chain, spec]);
