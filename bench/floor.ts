@@ -15,7 +15,7 @@
 // as the product's async mode does (host → isolate to start, isolate → host to
 // start the request, host → isolate with the answer, isolate → host with the
 // result) and nothing else: no per-invocation context, limits or timeouts.
-import ivm from 'isolated-vm';
+import ivm from '../src/sandbox/isolated-vm.js';
 import { Agent, request } from 'undici';
 
 export interface Floor {

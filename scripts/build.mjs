@@ -1,13 +1,26 @@
 // Compiles src/ to dist/ and copies the JavaScript that runs inside the isolate
 // (it is loaded as text, never imported by Node, so tsc does not touch it).
 import { execFileSync } from 'node:child_process';
-import { cpSync, rmSync, readdirSync, statSync, mkdirSync } from 'node:fs';
+import { cpSync, rmSync, readdirSync, statSync, mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
+
+// isolated-vm for this Node.js line (runtime-deps/isolated-vm-node<line>, an optional dependency
+// npm installs only on that line): the sources need its typings, dist/ ships them
+const lines = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).optionalDependencies ?? {})
+  .map((name) => /^isolated-vm-node(\d+)$/.exec(name)?.[1]).filter(Boolean).map(Number);
+const line = Number(process.versions.node.split('.')[0]);
+const wrapper = join(root, 'node_modules', `isolated-vm-node${line}`, 'index.js');
+if (!lines.includes(line) || !existsSync(wrapper)) {
+  process.stderr.write(lines.includes(line)
+    ? `build: isolated-vm-node${line} is not installed: run npm ci (without --omit=optional) with this Node.js (${process.versions.node})\n`
+    : `build: Node.js ${process.versions.node} is not supported: ScriptCode runs on Node.js ${lines.join(', ')} (isolated-vm has a build for each)\n`);
+  process.exit(1);
+}
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
 
@@ -23,3 +36,17 @@ function copyIsolateSources(dir) {
   }
 }
 copyIsolateSources(join(root, 'src'));
+
+// dist/ must not depend on which Node.js line built it: the loader's declarations import
+// isolated-vm's typings through the `isolated-vm-typings` path of tsconfig.json (the wrapper
+// installed for this line), which an embedder's TypeScript cannot resolve. Ship the typings
+// next to them (the three isolated-vm releases have the same ones) and import them from there.
+const isolatedVm = dirname(createRequire(wrapper).resolve('isolated-vm/package.json'));
+const license = readFileSync(join(isolatedVm, 'LICENSE'), 'utf8').trim().split('\n').map((l) => ` * ${l}`.trimEnd()).join('\n');
+writeFileSync(join(root, 'dist', 'sandbox', 'isolated-vm-typings.d.cts'),
+  `/*\n * isolated-vm.d.ts of isolated-vm ${JSON.parse(readFileSync(join(isolatedVm, 'package.json'), 'utf8')).version}, copied by scripts/build.mjs.\n *\n${license}\n */\n` +
+  readFileSync(join(isolatedVm, 'isolated-vm.d.ts'), 'utf8'));
+const loaderTypes = join(root, 'dist', 'sandbox', 'isolated-vm.d.ts');
+const declared = readFileSync(loaderTypes, 'utf8');
+if (!declared.includes("from 'isolated-vm-typings'")) throw new Error(`build: ${loaderTypes} no longer imports 'isolated-vm-typings'`);
+writeFileSync(loaderTypes, declared.replace("from 'isolated-vm-typings'", "from './isolated-vm-typings.cjs'"));

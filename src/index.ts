@@ -15,6 +15,7 @@ export type {
   TaskRequest, TaskAnswer, FormatRequest, FormatAnswer,
 } from './kinds/index.js';
 export { LimitExceededError, QueueFullError, RuntimeClosedError, type ScriptErrorInfo } from './sandbox/errors.js';
+export { IsolatedVmUnavailableError, type IsolatedVmProblem } from './sandbox/node-support.js';
 export { BindingCallError, type BindingDefinition, type Gateway, type BindingEnvironment } from './sandbox/binding.js';
 export type { Invocation } from './sandbox/invocation.js';
 export type { AppConfig, ScriptKind } from './app/types.js';

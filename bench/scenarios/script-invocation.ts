@@ -4,7 +4,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ivm from 'isolated-vm';
+import ivm from '../../src/sandbox/isolated-vm.js';
 import { createRuntime } from '../../src/index.js';
 import { createRuntimeLogger } from '../../src/logging/logger.js';
 import type { BenchResult } from '../report.js';

@@ -11,6 +11,11 @@ import { UsageError } from './read-json-option.js';
 
 function fail(err: unknown): never {
   const e = err as Error & { code?: string };
+  // unsupported Node.js line, isolated-vm not installed, no --no-node-snapshot: the environment, not the command
+  if (e?.code === 'ISOLATED_VM_UNAVAILABLE') {
+    process.stderr.write(`scriptcode: ${e.message}\n`);
+    process.exit(1);
+  }
   const known = err instanceof UsageError || e?.code === 'CONFIG_INVALID' || e?.code === 'APP_NOT_FOUND' ||
     e?.name === 'ScriptNotFoundError' || e?.name === 'InputError';
   process.stderr.write(`scriptcode: ${known ? e.message : (e?.stack ?? String(err))}\n`);

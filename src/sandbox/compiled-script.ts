@@ -2,7 +2,7 @@
 // top level afresh, keyed by content, with V8's code cache shared between
 // isolates so only the first isolate pays for a full compile.
 import { createHash } from 'node:crypto';
-import type ivm from 'isolated-vm';
+import type ivm from './isolated-vm.js';
 import { entryMode, type EntryMode } from './entry-mode.js';
 import type { ScriptErrorInfo } from './errors.js';
 

@@ -7,7 +7,7 @@
 // cpu-ledger.ts).
 // The isolate is disposed only when no invocation uses it: never while one of
 // its threads waits for a host call.
-import ivm from 'isolated-vm';
+import ivm from './isolated-vm.js';
 import type { RuntimeLogger } from '../logging/logger.js';
 import type { CompiledScript } from './compiled-script.js';
 import type { ScriptErrorInfo } from './errors.js';

@@ -2,7 +2,7 @@
 // functions bound to it, and the scripts defined in it. One invocation at a
 // time uses it (never two in one global object); the prelude resets what an
 // invocation left behind, so a context is reused for the next one.
-import ivm from 'isolated-vm';
+import ivm from './isolated-vm.js';
 import type { HostCalls } from './bridge.js';
 import { parseCompileError, type CompiledScript } from './compiled-script.js';
 import type { ScriptErrorInfo } from './errors.js';

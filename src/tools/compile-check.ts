@@ -2,7 +2,7 @@
 // the source on its own, then wrapped as a function body), in one small
 // isolate that never runs them. So `check` reports what V8 — not some other
 // parser — would refuse, at the same file:line:column the runtime reports.
-import ivm from 'isolated-vm';
+import ivm from '../sandbox/isolated-vm.js';
 import { CompiledScriptCache, parseCompileError } from '../sandbox/compiled-script.js';
 import type { ScriptErrorInfo } from '../sandbox/errors.js';
 

@@ -4,12 +4,17 @@
 // belongs in bench/cli-start.ts (the machine is shared); this test walks the
 // static imports of the sources — what Node loads before any `await import()`
 // — and fails when a heavy package becomes reachable.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const src = join(dirname(fileURLToPath(import.meta.url)), '../../src');
+const bin = join(dirname(fileURLToPath(import.meta.url)), '../../bin/scriptcode.js');
+/** loads isolated-vm (the build for the running Node.js line) when it is evaluated: it counts as the package */
+const ISOLATED_VM_LOADER = join(src, 'sandbox/isolated-vm.ts');
 
 /** Imports Node evaluates when the module is loaded: `import type` / `export type` are erased, everything else is kept. */
 function staticImports(file: string): string[] {
@@ -30,6 +35,7 @@ function reachablePackages(entry: string): Map<string, string[]> {
   const visit = (file: string, chain: string[]) => {
     if (seen.has(file)) return;
     seen.add(file);
+    if (file === ISOLATED_VM_LOADER && !packages.has('isolated-vm')) packages.set('isolated-vm', chain);
     for (const spec of staticImports(file)) {
       if (spec.startsWith('.')) visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')), [...chain, spec]);
       else if (!spec.startsWith('node:') && !packages.has(spec)) packages.set(spec, [...chain, spec]);
@@ -60,4 +66,25 @@ describe('start-up cost', () => {
     // and nothing in the sources uses esbuild any more
     expect(reachablePackages('tools/checker.ts').has('esbuild')).toBe(false);
   });
+
+  it('bin/scriptcode.js starts Node once for --help, --version and init, twice (with --no-node-snapshot) for a command that runs scripts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scriptcode-bin-'));
+    try {
+      // every Node process started appends its pid and flags to one file
+      const log = join(dir, 'starts.log');
+      writeFileSync(join(dir, 'count.cjs'), `require('fs').appendFileSync(${JSON.stringify(log)}, process.pid + ' ' + process.execArgv.join(' ') + '\\n');`);
+      const starts = (args: string[]) => {
+        writeFileSync(log, '');
+        const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: `--require ${join(dir, 'count.cjs')}` } });
+        return { code: r.status, lines: readFileSync(log, 'utf8').trim().split('\n') };
+      };
+      for (const args of [['--help'], ['--version'], ['run', '--help'], ['init', 'app']]) expect(starts(args), args.join(' ')).toMatchObject({ code: 0, lines: [expect.any(String)] });
+      const check = starts(['check', '--app', join(dir, 'app')]);
+      expect(check.code).toBe(0);
+      expect(check.lines).toHaveLength(2);
+      expect(check.lines[1]).toContain('--no-node-snapshot');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

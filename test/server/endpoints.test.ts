@@ -2,7 +2,8 @@
 // error bodies, trace, hot reload and cache invalidation, OpenAPI, and the
 // 503s of the start-up and shutdown phases.
 import net from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Sandbox } from '../../src/sandbox/sandbox.js';
 import { createServer } from '../../src/server/index.js';
 import { makeApp } from '../helpers/app.js';
 import { startServer, type TestServer } from './helpers.js';
@@ -324,6 +325,15 @@ describe('start-up and shutdown phases', () => {
   it('/health/live answers while the application loads; /health/ready and /api/* are 503 until the pool is warm', async () => {
     const app = await makeApp({ 'scripts/a.js': 'function callService() { return []; }' });
     const server = await createServer({ app: app.dir, watch: false, config: { server: { port: 0, warmIsolates: 16 } }, logDestination: { write: () => true } as never });
+    // the pool warms only once the requests below have been answered: warming 16 isolates can
+    // otherwise win the race against three loopback requests (it did, now and then, on every Node line)
+    let warmNow!: () => void;
+    const gate = new Promise<void>((resolve) => { warmNow = resolve; });
+    const warm = Sandbox.prototype.warm;
+    const held = vi.spyOn(Sandbox.prototype, 'warm').mockImplementation(async function (this: Sandbox, ...args) {
+      await gate;
+      return warm.apply(this, args);
+    });
     try {
       const listening = server.listen();
       while (!server.url) await new Promise((r) => setTimeout(r, 1));
@@ -332,6 +342,7 @@ describe('start-up and shutdown phases', () => {
         fetch(`${server.url}/health/ready`),
         fetch(`${server.url}/api/scripts`),
       ]);
+      warmNow();
       expect([live.status, await live.json()]).toEqual([200, { status: 'ok' }]);
       expect([ready.status, await ready.json(), ready.headers.get('retry-after')]).toEqual([503, { status: 'starting' }, '1']);
       expect(api.status).toBe(503);
@@ -340,7 +351,10 @@ describe('start-up and shutdown phases', () => {
       await listening;
       expect((await fetch(`${server.url}/health/ready`)).status).toBe(200);
       expect(server.runtime!.stats().pools['64MB']!.size).toBe(16);
+      expect(held).toHaveBeenCalledTimes(1);
     } finally {
+      warmNow();
+      held.mockRestore();
       await server.close();
       await app.remove();
     }
