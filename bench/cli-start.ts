@@ -35,8 +35,8 @@ const cases: Case[] = [
   { name: 'scriptcode --help (--no-node-snapshot)', args: ['--no-node-snapshot', bin, '--help'], target: 300 },
   { name: 'scriptcode --version (--no-node-snapshot)', args: ['--no-node-snapshot', bin, '--version'], target: 300 },
   { name: 'scriptcode run --help (--no-node-snapshot)', args: ['--no-node-snapshot', bin, 'run', '--help'], target: 300 },
-  { name: 'scriptcode --help (re-spawns itself)', args: [bin, '--help'] },
-  { name: 'scriptcode --version (re-spawns itself)', args: [bin, '--version'] },
+  { name: 'scriptcode --help through bin/scriptcode.js (one Node start)', args: [bin, '--help'] },
+  { name: 'scriptcode --version through bin/scriptcode.js (one Node start)', args: [bin, '--version'] },
   {
     name: "import('scriptcode') (--no-node-snapshot)",
     // a self-reference by package name, resolved through package.json "exports" like an embedder's import
