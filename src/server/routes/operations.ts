@@ -1,11 +1,11 @@
 // Operations endpoints, not authenticated: liveness, readiness, Prometheus
 // metrics and the OpenAPI document.
-import { clusterMetrics, isClusterWorker } from '../cluster.js';
 import type { FastifyInstance } from 'fastify';
+import { clusterMetrics, isClusterWorker } from '../cluster.js';
 import type { ServerContext } from '../context.js';
 import { openApiDocument } from '../openapi.js';
 import * as S from '../schemas.js';
-import { RETRY_AFTER_SECONDS } from '../errors.js';
+import { RETRY_AFTER_SECONDS, ServiceUnavailableError } from '../errors.js';
 
 export function registerOperationRoutes(app: FastifyInstance, ctx: ServerContext): void {
   ctx.routes.add(app, {
@@ -44,10 +44,15 @@ export function registerOperationRoutes(app: FastifyInstance, ctx: ServerContext
     summary: 'Prometheus metrics: invocations, REST calls, circuits, tokens, pool and queue',
     tag: 'operations',
     api: false,
-    responses: { 200: { description: 'the Prometheus text format', contentType: 'text/plain; version=0.0.4' } },
+    responses: {
+      200: { description: 'the Prometheus text format', contentType: 'text/plain; version=0.0.4' },
+      503: { description: 'serve --workers: the primary could not collect every worker\'s metrics (METRICS_UNAVAILABLE, e.g. a worker died meanwhile); ask again', schema: S.ErrorBody },
+    },
     handler: async (_request, reply) => {
-      // under `serve --workers`, every worker's, summed by the primary
-      const { contentType, text } = isClusterWorker() ? await clusterMetrics() : await ctx.metrics.render();
+      // under `serve --workers`, every worker's, summed by the primary; a worker dying meanwhile makes that fail: 503, ask again
+      const { contentType, text } = isClusterWorker()
+        ? await clusterMetrics().catch((err: Error) => { throw new ServiceUnavailableError(`${err.message}; try again`, 'METRICS_UNAVAILABLE'); })
+        : await ctx.metrics.render();
       reply.header('content-type', contentType);
       return text;
     },
