@@ -69,6 +69,13 @@ export const appConfigSchema = z.strictObject({
   cache: cacheSchema.prefault({}),
   pool: poolSchema.prefault({}),
   server: looseRecord().optional(),
+  state: z.strictObject({
+    redis: z.strictObject({
+      url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379 or "${env:REDIS_URL}"'),
+      keyPrefix: z.string().default('scriptcode:'),
+      timeoutMs: positiveInt().default(250),
+    }).optional(),
+  }).optional(),
   // the reference platform's list format (`scriptservice.api: [{ serviceId, url, authorization }]`), converted by the services loader
   scriptservice: z.unknown().optional(),
 });

@@ -82,6 +82,17 @@ export interface AppConfig {
     idleSeconds: number;
   };
   server?: Record<string, unknown>;
+  /** state shared by every process and machine serving the application (SPEC §9); in-process without it */
+  state?: {
+    redis?: {
+      /** redis://[user:password@]host:port[/db] (a secret reference is allowed) */
+      url: string;
+      /** prefix of every key written */
+      keyPrefix: string;
+      /** how long a Redis command may take before the process goes on with its own state */
+      timeoutMs: number;
+    };
+  };
   /** the reference platform's service list (`scriptservice.api: [{ serviceId, url, authorization }]`), kept as given for the services loader to convert */
   scriptservice?: unknown;
 }

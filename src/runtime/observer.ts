@@ -51,6 +51,13 @@ export interface RuntimeObserver {
   tokenRequested?(event: TokenEvent): void;
   circuitChanged?(event: CircuitEvent): void;
   configReloaded?(event: ConfigReloadEvent): void;
+  /** the shared-state backend (Redis) answered again, or stopped answering */
+  stateBackendChanged?(event: StateBackendEvent): void;
+}
+
+export interface StateBackendEvent {
+  backend: 'redis';
+  up: boolean;
 }
 
 /** Calls a hook, keeping a faulty observer from breaking an invocation. */

@@ -32,6 +32,7 @@ export class ServerMetrics {
   private readonly httpSeconds: Histogram<'method' | 'route'>;
   private readonly rejected: Counter<'reason'>;
   private readonly configReloadFailures: Counter;
+  private readonly stateBackendUp: Gauge<'backend'>;
 
   constructor(getRuntime: () => Runtime | undefined) {
     const registers = [this.registry];
@@ -71,6 +72,7 @@ export class ServerMetrics {
       name: 'scriptcode_config_generation', help: 'Generation of the configuration in force: 1 at start, +1 for each reload of scriptcode.yaml applied (0 while loading)', registers,
       collect() { this.set(getRuntime()?.configGeneration ?? 0); },
     });
+    this.stateBackendUp = new Gauge({ name: 'scriptcode_state_backend_up', help: 'The shared-state backend (state.redis) answers: 1, or 0 while each process goes on with its own state', labelNames: ['backend'], registers, aggregator: 'min' });
     this.configReloadFailures = new Counter({ name: 'scriptcode_config_reload_failures_total', help: 'Changes of scriptcode.yaml refused (invalid); the configuration in force stayed', registers });
 
     const pools = (read: (s: PoolStats) => number) =>
@@ -112,6 +114,7 @@ export class ServerMetrics {
       configReloaded: (e) => {
         if (e.outcome === 'failed') this.configReloadFailures.inc();
       },
+      stateBackendChanged: (e) => this.stateBackendUp.set({ backend: e.backend }, e.up ? 1 : 0),
     };
   }
 

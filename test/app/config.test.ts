@@ -99,7 +99,7 @@ describe('loadConfig: errors', () => {
     expect(error.code).toBe('CONFIG_INVALID');
     expect(error.issues).toEqual([expect.objectContaining({ path: 'service', line: 1, column: 1 })]);
     expect(error.message).toContain("scriptcode.yaml: service: unknown key — did you mean 'services'?");
-    expect(error.message).toContain('allowed here: services, serviceDefaults, limits, logging, cache, pool, server, scriptservice');
+    expect(error.message).toContain('allowed here: services, serviceDefaults, limits, logging, cache, pool, server, state, scriptservice');
     expect(error.message).toContain('(line 1, column 1)');
   });
 

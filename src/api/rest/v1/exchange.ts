@@ -8,6 +8,8 @@ import { OAuth2Error } from '../../../http/auth/oauth2.js';
 import { Bulkhead, BulkheadFullError } from '../../../http/resilience/bulkhead.js';
 import { CircuitBreaker, isServiceFailure } from '../../../http/resilience/circuit-breaker.js';
 import { RateLimiter } from '../../../http/resilience/rate-limiter.js';
+import { SharedRateLimiter } from '../../../http/resilience/shared-rate-limiter.js';
+import type { SharedState } from '../../../http/shared-state.js';
 import { ResponseCache } from '../../../http/response-cache.js';
 import { MAX_REDIRECTS, REDIRECT_STATUSES, nextRedirect } from '../../../http/resilience/redirects.js';
 import { decideRetry } from '../../../http/resilience/retry-policy.js';
@@ -64,15 +66,16 @@ const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) =
 export class ServiceGuards {
   readonly breaker?: CircuitBreaker;
   readonly bulkhead?: Bulkhead;
-  readonly rateLimiter?: RateLimiter;
+  readonly rateLimiter?: RateLimiter | SharedRateLimiter;
   readonly cache?: ResponseCache;
 
-  constructor(service: ServiceConfig, observer: RuntimeObserver | undefined) {
+  /** `shared`: the application's Redis, when `state.redis` is set (rate limits across processes) */
+  constructor(service: ServiceConfig, observer: RuntimeObserver | undefined, shared?: SharedState) {
     if (service.circuitBreaker) {
       this.breaker = new CircuitBreaker(service.circuitBreaker, (state) => notify(observer, 'circuitChanged', { serviceId: service.id, state }));
     }
     if (service.maxConcurrent) this.bulkhead = new Bulkhead(service.maxConcurrent);
-    if (service.rateLimit) this.rateLimiter = new RateLimiter(service.rateLimit);
+    if (service.rateLimit) this.rateLimiter = shared ? new SharedRateLimiter(service.rateLimit, service.id, shared) : new RateLimiter(service.rateLimit);
     if (service.cache) this.cache = new ResponseCache(service.cache);
   }
 }
@@ -233,10 +236,10 @@ function deadline(service: ServiceConfig, request: OutgoingRequest): BindingCall
 }
 
 /** Waits for the call's slot under the service's rate limit, if one comes before the budget ends. */
-async function withinRateLimit(ctx: ExchangeContext, limiter: RateLimiter, remaining: number, request: OutgoingRequest): Promise<void> {
+async function withinRateLimit(ctx: ExchangeContext, limiter: RateLimiter | SharedRateLimiter, remaining: number, request: OutgoingRequest): Promise<void> {
   const { service } = ctx;
   // the slot must leave time for the request itself
-  const waitMs = limiter.reserve(Math.max(0, remaining - request.connectTimeout / 2));
+  const waitMs = await limiter.reserve(Math.max(0, remaining - request.connectTimeout / 2));
   if (waitMs === undefined) {
     const { requests, perSeconds } = limiter.limit;
     throw restError('RestPolicyError', service.id, 'RATE_LIMITED',

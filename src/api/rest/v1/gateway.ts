@@ -14,6 +14,7 @@ import { configReferences } from '../../../app/secret-refs.js';
 import { deferredSecretError } from '../../../app/deferred-secrets.js';
 import type { ServiceConfig } from '../../../services/types.js';
 import { notify } from '../../../runtime/observer.js';
+import { SharedState } from '../../../http/shared-state.js';
 import { createSensitiveRenderer } from '../../../logging/sensitive.js';
 import type { BindingCallError } from '../../../sandbox/binding.js';
 import { CallTrace } from './call-trace.js';
@@ -104,6 +105,8 @@ export class RestGateway implements Gateway {
   private readonly sharedTokens: Shared<OAuth2Tokens>;
   /** a transport given by the embedder (offline tests), shared likewise; the network transport is per gateway */
   private readonly sharedTransport: Shared<Transport> | undefined;
+  /** the application's Redis (`state.redis`), shared likewise while its settings stay the same */
+  private readonly sharedState: Shared<SharedState> | undefined;
   private closed = false;
 
   /**
@@ -128,14 +131,20 @@ export class RestGateway implements Gateway {
     }
     this.transport = env.transport ?? new NetworkTransport();
     this.authorizer = new CredentialAuthorizer(this.tokens);
+    const redis = env.config.state?.redis;
+    if (redis) {
+      const kept = previous?.sharedState;
+      this.sharedState = kept && JSON.stringify(kept.value.settings) === JSON.stringify(redis) ? kept : new Shared(new SharedState(redis, env.logger, env.observer), (state) => state.close());
+    }
+    const state = this.sharedState?.value;
     const references = configReferences(env.config);
     for (const service of services.values()) {
       const before = previous?.prepared.get(service.id);
-      if (before && sameService(before.service, service)) {
+      if (before && sameService(before.service, service) && before.state === state) {
         this.prepared.set(service.id, before);
         continue;
       }
-      const prepared = new PreparedService(service, env.observer, references);
+      const prepared = new PreparedService(service, env.observer, references, state);
       this.prepared.set(service.id, prepared);
       if (prepared.redactor.tooShort.length > 0) {
         env.logger.warn(`service '${service.id}': ${prepared.redactor.tooShort.join(', ')} shorter than ${MIN_REDACTED_LENGTH} characters: ` +
@@ -146,6 +155,7 @@ export class RestGateway implements Gateway {
     if (previous) this.tokens.retainOnly(services.values());
     this.sharedTokens.acquire();
     this.sharedTransport?.acquire();
+    this.sharedState?.acquire();
   }
 
   static create(env: BindingEnvironment): RestGateway {
@@ -280,6 +290,7 @@ export class RestGateway implements Gateway {
     await Promise.allSettled([
       this.sharedTransport ? this.sharedTransport.release() : this.transport.close?.(),
       this.sharedTokens.release(),
+      this.sharedState?.release(),
     ]);
   }
 

@@ -1,6 +1,7 @@
 // What every call to one service needs and no call changes: worked out once
 // per service when the gateway starts, so that a call only does the work that
 // depends on what the script asked for.
+import type { SharedState } from '../../../http/shared-state.js';
 import type { ResolvedReference } from '../../../app/secret-refs.js';
 import { authQueryNames } from '../../../http/auth/static-auth.js';
 import { ACCEPT_ENCODING } from '../../../http/decode-content.js';
@@ -28,8 +29,14 @@ export class PreparedService {
   private readonly templateBase: string;
 
   /** `references`: the configuration's `${env:}`/`${file:}` references (see CredentialRedactor) */
-  constructor(readonly service: ServiceConfig, observer: RuntimeObserver | undefined, references: readonly ResolvedReference[] = []) {
-    this.guards = new ServiceGuards(service, observer);
+  constructor(
+    readonly service: ServiceConfig,
+    observer: RuntimeObserver | undefined,
+    references: readonly ResolvedReference[] = [],
+    /** the application's Redis, when configured: the guards that are shared across processes use it */
+    readonly state?: SharedState,
+  ) {
+    this.guards = new ServiceGuards(service, observer, state);
     this.redactor = CredentialRedactor.forService(service, references);
     this.reservedQuery = authQueryNames(service.auth);
     this.reservedHeaders = authHeaderNames(service);

@@ -1,0 +1,113 @@
+// `state: { redis }` (http/shared-state.ts) against real Redis: three runtimes
+// sharing the machine's Redis hold one `rateLimit` between them; a Redis of
+// the test's own, stopped mid-run, costs no invocation (each process goes on
+// with its own limit, reported down) and is used again once it is back. Each
+// test writes under a key prefix of its own.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StateBackendEvent } from '../../../src/runtime/observer.js';
+import { startRuntime, type TestRuntime } from '../../helpers/app.js';
+import { startEchoServer } from './echo-server.js';
+
+let server: Awaited<ReturnType<typeof startEchoServer>>;
+const arrivals: number[] = [];
+const runtimes: TestRuntime[] = [];
+let ownRedis: ChildProcess | undefined;
+
+const SCRIPT = "async function callService() { const r = await api.rest.v1.get('partner', { path: 'limited' }); return [r.body]; }";
+
+function files(redisUrl: string, prefix: string, requests: number) {
+  return {
+    'scriptcode.yaml': `state: { redis: { url: '${redisUrl}', keyPrefix: '${prefix}', timeoutMs: 500 } }
+services:
+  partner: { url: ${server.url}, allowInsecureHttp: true, network: { allowPrivate: true }, rateLimit: { requests: ${requests}, perSeconds: 1 } }
+`,
+    'scripts/call.js': SCRIPT,
+  };
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => { socket.end(); resolve(true); });
+      socket.on('error', () => resolve(false));
+    });
+    if (up) return child;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`redis-server did not start on ${port}`);
+}
+
+async function stopRedis(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  process.kill(child.pid!, 'SIGKILL');
+  await exited;
+}
+
+beforeAll(async () => {
+  server = await startEchoServer({
+    '/limited': (_req, res) => { arrivals.push(performance.now()); res.setHeader('content-type', 'application/json'); res.end('{"ok":true}'); },
+  });
+}, 30_000);
+
+afterAll(async () => {
+  for (const t of runtimes) await t.close();
+  if (ownRedis) await stopRedis(ownRedis);
+  await server?.close();
+});
+
+describe('state.redis', () => {
+  it('three runtimes sharing Redis hold one rateLimit of 20/s between them: 60 calls at once take three windows', async () => {
+    const prefix = `scriptcode-test:${randomUUID()}:`;
+    for (let i = 0; i < 3; i++) runtimes.push(await startRuntime(files('redis://127.0.0.1:6379', prefix, 20)));
+    arrivals.length = 0;
+    const results = await Promise.all(runtimes.flatMap((t) => Array.from({ length: 20 }, () => t.runtime.runScript('call'))));
+    expect(results.every((r) => JSON.stringify(r.output) === '[{"ok":true}]')).toBe(true);
+    arrivals.sort((a, b) => a - b);
+    expect(arrivals).toHaveLength(60);
+    // each process alone would have let its 20 through at once; together, the 21st waits a window for the 1st
+    // (what the partner sees also carries the trip to it: a tenth of the window allowed)
+    for (let i = 20; i < 60; i++) expect(arrivals[i]! - arrivals[i - 20]!).toBeGreaterThan(900);
+    expect(arrivals[59]! - arrivals[0]!).toBeGreaterThan(1_800);
+  }, 60_000);
+
+  it('Redis stopped mid-run: invocations keep succeeding on the process\'s own limit, reported down; back when Redis is', async () => {
+    const port = await freePort();
+    ownRedis = await startRedis(port);
+    const events: StateBackendEvent[] = [];
+    const t = await startRuntime(files(`redis://127.0.0.1:${port}`, `scriptcode-test:${randomUUID()}:`, 50), {
+      observer: { stateBackendChanged: (e) => events.push(e) },
+    });
+    runtimes.push(t);
+    const call = async () => JSON.stringify((await t.runtime.runScript('call')).output);
+    expect(await call()).toBe('[{"ok":true}]');
+    expect(events).toEqual([{ backend: 'redis', up: true }]);
+
+    await stopRedis(ownRedis);
+    for (let i = 0; i < 5; i++) expect(await call()).toBe('[{"ok":true}]');
+    expect(events.at(-1)).toEqual({ backend: 'redis', up: false });
+    expect(t.log.lines.filter((l) => l.includes('shared state unavailable'))).toHaveLength(1);
+
+    ownRedis = await startRedis(port);
+    // ioredis reconnects on its own (backing off up to 2 s)
+    const deadline = Date.now() + 15_000;
+    while (events.at(-1)?.up !== true && Date.now() < deadline) {
+      expect(await call()).toBe('[{"ok":true}]');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(events.at(-1)).toEqual({ backend: 'redis', up: true });
+    expect(t.log.lines.some((l) => l.includes('shared state available again'))).toBe(true);
+  }, 60_000);
+});
