@@ -64,6 +64,21 @@ export class CircuitBreaker {
     }
   }
 
+  /** Another process opened the service's circuit: fail fast for `ms`, then one probe (shared-circuit.ts). */
+  openFor(ms: number): void {
+    this.openedAt = this.now() - Math.max(0, this.config.resetAfterMs - ms);
+    this.failures = 0;
+    this.probing = false;
+    this.set('open');
+  }
+
+  /** Another process's probe succeeded: the service answers again. */
+  closeFromElsewhere(): void {
+    if (this.probing) return;
+    this.failures = 0;
+    if (this.state !== 'closed') this.set('closed');
+  }
+
   private open(): void {
     this.openedAt = this.now();
     this.failures = 0;

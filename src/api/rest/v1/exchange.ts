@@ -9,6 +9,7 @@ import { Bulkhead, BulkheadFullError } from '../../../http/resilience/bulkhead.j
 import { CircuitBreaker, isServiceFailure } from '../../../http/resilience/circuit-breaker.js';
 import { RateLimiter } from '../../../http/resilience/rate-limiter.js';
 import { SharedRateLimiter } from '../../../http/resilience/shared-rate-limiter.js';
+import { SharedCircuit } from '../../../http/resilience/shared-circuit.js';
 import type { SharedState } from '../../../http/shared-state.js';
 import { ResponseCache } from '../../../http/response-cache.js';
 import { MAX_REDIRECTS, REDIRECT_STATUSES, nextRedirect } from '../../../http/resilience/redirects.js';
@@ -65,6 +66,8 @@ const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) =
 /** The per-service state that outlives calls: circuit breaker, bulkhead and rate limit. */
 export class ServiceGuards {
   readonly breaker?: CircuitBreaker;
+  /** the breaker shared with the other processes, when `state.redis` is set */
+  readonly circuit?: SharedCircuit;
   readonly bulkhead?: Bulkhead;
   readonly rateLimiter?: RateLimiter | SharedRateLimiter;
   readonly cache?: ResponseCache;
@@ -72,7 +75,12 @@ export class ServiceGuards {
   /** `shared`: the application's Redis, when `state.redis` is set (rate limits across processes) */
   constructor(service: ServiceConfig, observer: RuntimeObserver | undefined, shared?: SharedState) {
     if (service.circuitBreaker) {
-      this.breaker = new CircuitBreaker(service.circuitBreaker, (state) => notify(observer, 'circuitChanged', { serviceId: service.id, state }));
+      const config = service.circuitBreaker;
+      this.breaker = new CircuitBreaker(config, (state) => {
+        notify(observer, 'circuitChanged', { serviceId: service.id, state });
+        this.circuit?.changed(state);
+      });
+      if (shared) this.circuit = new SharedCircuit(this.breaker, shared, service.id, config.resetAfterMs);
     }
     if (service.maxConcurrent) this.bulkhead = new Bulkhead(service.maxConcurrent);
     if (service.rateLimit) this.rateLimiter = shared ? new SharedRateLimiter(service.rateLimit, service.id, shared) : new RateLimiter(service.rateLimit);
@@ -127,7 +135,7 @@ async function attempts(ctx: ExchangeContext, first: OutgoingRequest): Promise<H
     attempt++;
     const remaining = ctx.budgetEnd - Date.now();
     if (remaining <= 0) throw deadline(service, request);
-    if (guards.breaker && !guards.breaker.tryAcquire()) {
+    if (guards.breaker && !(guards.circuit ? await guards.circuit.tryAcquire(request.readTimeout) : guards.breaker.tryAcquire())) {
       throw restError('RestPolicyError', service.id, 'CIRCUIT_OPEN',
         `api.rest.v1: service '${service.id}' is failing and its circuit is open: calls fail fast for another ${guards.breaker.retryInMs()} ms, then one probe call is let through`);
     }
