@@ -25,6 +25,9 @@ export class SharedState {
   private closed = false;
 
   constructor(readonly settings: SharedStateSettings, private readonly logger: RuntimeLogger, private readonly observer?: RuntimeObserver) {
+    if (!/^rediss?:\/\//i.test(settings.url)) {
+      throw new TypeError('state.redis.url must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379 or "${env:REDIS_URL}" (the value is not shown: it may hold a password)');
+    }
     this.redis = new Redis(settings.url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,

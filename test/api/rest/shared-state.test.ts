@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateBackendEvent } from '../../../src/runtime/observer.js';
-import { startRuntime, type TestRuntime } from '../../helpers/app.js';
+import { makeApp, startRuntime, thrown, type TestRuntime } from '../../helpers/app.js';
+import { cliInProcess } from '../../helpers/cli-in-process.js';
 import { startEchoServer } from './echo-server.js';
 
 let server: Awaited<ReturnType<typeof startEchoServer>>;
@@ -152,4 +153,22 @@ services:
     await new Promise((r) => setTimeout(r, 1_100));
     for (const t of three) expect(await call(t)).toEqual({ ok: true });
   }, 60_000);
+
+  it('offline tests need no Redis (a reference to an unset variable is fine there); a URL that is not redis:// is refused by name', async () => {
+    const app = await makeApp({
+      'scriptcode.yaml': "state: { redis: { url: '${env:SC_NO_SUCH_REDIS_URL}' } }\n",
+      'scripts/hello.js': "function callService(context) { return [{ hi: context.getFirstParameter('name') }]; }",
+      'tests/hello.test.yaml': 'script: hello\ncases:\n  - name: greets\n    input: { name: Ada }\n    expect: { output: [{ hi: Ada }] }\n',
+    });
+    try {
+      const r = await cliInProcess(['test', '--app', app.dir]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/1 passed, 0 failed/);
+    } finally {
+      await app.remove();
+    }
+    const wrong = await thrown(() => startRuntime({ 'scriptcode.yaml': "state: { redis: { url: 'http://user:pw@cache.internal:6379' } }\n" }));
+    expect(wrong.message).toContain('state.redis.url must be a redis:// or rediss:// URL');
+    expect(wrong.message).not.toContain('cache.internal');
+  }, 30_000);
 });

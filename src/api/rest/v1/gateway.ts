@@ -131,7 +131,8 @@ export class RestGateway implements Gateway {
     }
     this.transport = env.transport ?? new NetworkTransport();
     this.authorizer = new CredentialAuthorizer(this.tokens);
-    const redis = env.config.state?.redis;
+    // offline tests and `record` (a transport of their own) keep their state to themselves
+    const redis = env.transport ? undefined : env.config.state?.redis;
     if (redis) {
       const kept = previous?.sharedState;
       this.sharedState = kept && JSON.stringify(kept.value.settings) === JSON.stringify(redis) ? kept : new Shared(new SharedState(redis, env.logger, env.observer), (state) => state.close());
