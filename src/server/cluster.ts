@@ -16,6 +16,8 @@ const LISTENING = 'scriptcode:listening';
 /** a worker that dies sooner than this after it started is a crash loop: the next one waits */
 const HEALTHY_AFTER_MS = 5_000;
 const MAX_RESTART_DELAY_MS = 30_000;
+/** workers that died at start, none having listened yet: the primary stops */
+const GIVE_UP_AFTER_FAILED_STARTS = 3;
 
 export type WorkersSetting = number | 'auto';
 
@@ -82,6 +84,13 @@ export function runPrimary(options: PrimaryOptions): void {
       return;
     }
     failedStarts = ranMs < HEALTHY_AFTER_MS ? failedStarts + 1 : 0;
+    if (!announced && failedStarts >= GIVE_UP_AFTER_FAILED_STARTS) {
+      // never listened: a port in use, a broken application — starting more would fail the same way (the worker said why on stderr)
+      logger.error({ worker: worker.id, code, signal, failedStarts }, 'workers keep dying before they listen; giving up');
+      failedStopping = true;
+      stop('SIGTERM');
+      return;
+    }
     const delayMs = failedStarts === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 500 * 2 ** (failedStarts - 1));
     logger.error({ worker: worker.id, pid: worker.process.pid, code, signal, ranMs, restartInMs: delayMs }, 'worker died; starting another');
     setTimeout(() => !stopping && fork(), delayMs);
@@ -96,7 +105,7 @@ export function runPrimary(options: PrimaryOptions): void {
     stopping = true;
     logger.info({ signal, workers: Object.keys(cluster.workers ?? {}).length }, 'signal received; draining every worker');
     const workers = Object.values(cluster.workers ?? {});
-    if (workers.length === 0) options.onExit(0);
+    if (workers.length === 0) options.onExit(failedStopping ? 1 : 0);
     for (const worker of workers) worker?.process.kill('SIGTERM');
   };
   process.on('SIGTERM', stop);

@@ -2,6 +2,7 @@
 // workers share one port, /metrics sums them, a worker that dies is replaced,
 // and SIGTERM to the primary drains every worker and exits 0.
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +93,27 @@ describe('scriptcode serve with server.workers: 2', () => {
     for (const pid of startedWorkers()) expect(alive(pid), `worker ${pid}`).toBe(false);
     expect(stdout.match(/"msg":"worker stopped"/g)).toHaveLength(2);
   }, 60_000);
+});
+
+describe('workers that cannot start', () => {
+  it('a port in use: the workers say so, and the primary gives up after three failed starts with exit 1', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as net.AddressInfo).port;
+    try {
+      const child = spawn(process.execPath, ['--no-node-snapshot', '--import', tsx, entry, 'serve', '--workers', '2', '--port', String(port), '--app', app.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+      child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).toBe(1);
+      expect(err).toContain(`cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
+      expect(out).toMatch(/"msg":"workers keep dying before they listen; giving up"/);
+    } finally {
+      await new Promise((r) => busy.close(r));
+    }
+  }, 90_000);
 });
 
 describe('a wrong worker count', () => {
