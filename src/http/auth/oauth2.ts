@@ -48,6 +48,7 @@ import { notify, type RuntimeObserver } from '../../runtime/observer.js';
 import type { ServiceConfig } from '../../services/types.js';
 import { OAuth2Error } from './oauth2-errors.js';
 import { requestToken, TokenAgents, tokenEndpoint, type OAuth2Auth } from './oauth2-request.js';
+import type { SharedTokens } from './shared-tokens.js';
 
 export { OAuth2Error, type OAuth2ErrorCode } from './oauth2-errors.js';
 
@@ -156,7 +157,7 @@ export class OAuth2Tokens {
    * after timeoutMs, DEADLINE when `signal` aborts), TypeError (not an oauth2
    * service, bad tokenUrl), or Error when closed.
    */
-  async token(service: ServiceConfig, options: { signal: AbortSignal; timeoutMs: number }): Promise<string> {
+  async token(service: ServiceConfig, options: { signal: AbortSignal; timeoutMs: number; shared?: SharedTokens }): Promise<string> {
     const auth = oauth2Auth(service);
     if (this.#closed) throw new Error(`service "${service.id}": the OAuth2 token client is closed`);
     const { signal, timeoutMs } = options;
@@ -167,13 +168,18 @@ export class OAuth2Tokens {
     if (signal.aborted) throw httpCallError('DEADLINE', { serviceId: service.id, url: tokenUrl }, { cause: signal.reason });
     if (!(timeoutMs > 0)) throw httpCallError('READ_TIMEOUT', { serviceId: service.id, url: tokenUrl, readTimeout: timeoutMs });
 
-    const flight = entry.flight ?? this.#start(entry, service, auth, tokenUrl);
+    const flight = entry.flight ?? this.#start(entry, service, auth, tokenUrl, options.shared);
     this.#extend(flight, timeoutMs);
     return this.#wait(flight, service.id, tokenUrl, signal, timeoutMs);
   }
 
-  /** Drops the cached token if it is still `token` (after a 401 from the service); the next token() fetches a new one. */
-  invalidate(service: ServiceConfig, token: string): void {
+  /**
+   * Drops the cached token if it is still `token` (after a 401 from the
+   * service); the next token() fetches a new one. With `shared`, for every
+   * process: the shared copy goes too, unless another process already replaced it.
+   */
+  invalidate(service: ServiceConfig, token: string, shared?: SharedTokens): void {
+    if (shared) void shared.drop(cacheKey(oauth2Auth(service)), token);
     const entry = this.#entries.get(cacheKey(oauth2Auth(service)));
     if (entry && entry.token !== undefined && entry.token === token) {
       entry.token = undefined;
@@ -233,7 +239,7 @@ export class OAuth2Tokens {
     return entry;
   }
 
-  #start(entry: Entry, service: ServiceConfig, auth: OAuth2Auth, tokenUrl: URL): Flight {
+  #start(entry: Entry, service: ServiceConfig, auth: OAuth2Auth, tokenUrl: URL, shared: SharedTokens | undefined): Flight {
     const controller = new AbortController();
     const sentAt = this.#now();
     const flight: Flight = {
@@ -244,9 +250,27 @@ export class OAuth2Tokens {
       longestTimeoutMs: 0,
       promise: undefined as unknown as Promise<string>,
     };
+    const key = cacheKey(auth);
     flight.promise = (async () => {
       try {
-        const grant = await requestToken(service, auth, tokenUrl, this.#agents.agentFor(service), controller.signal);
+        // another process may have the token, or be fetching it (it holds the lock for as long as this request may take)
+        const found = shared && await shared.obtain(key, auth.clientSecret, () => flight.longestTimeoutMs, controller.signal);
+        if (found) {
+          if (!this.#closed) {
+            entry.token = found.token;
+            entry.refreshAt = this.#now() + found.dueInMs;
+            entry.expiresAt = entry.refreshAt;
+            entry.lastError = undefined;
+          }
+          return found.token;
+        }
+        let grant: Awaited<ReturnType<typeof requestToken>>;
+        try {
+          grant = await requestToken(service, auth, tokenUrl, this.#agents.agentFor(service), controller.signal);
+        } catch (err) {
+          if (shared) void shared.release(key);
+          throw err;
+        }
         const lifetime = grant.expiresIn === undefined ? this.#defaultLifetimeMs : grant.expiresIn * 1000;
         const margin = Math.min(this.#refreshBeforeExpiryMs, lifetime * MAX_MARGIN_SHARE);
         if (!this.#closed) {
@@ -256,6 +280,7 @@ export class OAuth2Tokens {
           entry.lastError = undefined;
         }
         notify(this.#observer, 'tokenRequested', { serviceId: service.id, outcome: 'fetched' });
+        if (shared) await shared.publish(key, auth.clientSecret, grant.accessToken, sentAt + lifetime - margin - this.#now());
         return grant.accessToken;
       } catch (err) {
         entry.lastError = err instanceof OAuth2Error || err instanceof HttpCallError ? err.code : 'TOKEN_REQUEST_FAILED';

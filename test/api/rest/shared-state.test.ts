@@ -21,9 +21,11 @@ let ownRedis: ChildProcess | undefined;
 
 const SCRIPT = "async function callService() { const r = await api.rest.v1.get('partner', { path: 'limited' }); return [r.body]; }";
 
+// timeoutMs 5 s: a loaded machine can stall the event loop past a short one, and a process then goes on
+// with its own state (by design: Redis trouble never fails an invocation), which is not what these tests are about
 function files(redisUrl: string, prefix: string, requests: number) {
   return {
-    'scriptcode.yaml': `state: { redis: { url: '${redisUrl}', keyPrefix: '${prefix}', timeoutMs: 500 } }
+    'scriptcode.yaml': `state: { redis: { url: '${redisUrl}', keyPrefix: '${prefix}', timeoutMs: 5000 } }
 services:
   partner: { url: ${server.url}, allowInsecureHttp: true, network: { allowPrivate: true }, rateLimit: { requests: ${requests}, perSeconds: 1 } }
 `,
@@ -62,7 +64,13 @@ async function stopRedis(child: ChildProcess): Promise<void> {
 beforeAll(async () => {
   server = await startEchoServer({
     '/limited': (_req, res) => { arrivals.push(performance.now()); res.setHeader('content-type', 'application/json'); res.end('{"ok":true}'); },
-    '/flaky': (_req, res) => { failingHits++; res.statusCode = healthy ? 200 : 500; res.setHeader('content-type', 'application/json'); res.end('{"ok":true}'); },
+    // well again, it answers after a second: the probe is still out while the others ask
+    '/flaky': (_req, res) => {
+      failingHits++;
+      res.statusCode = healthy ? 200 : 500;
+      res.setHeader('content-type', 'application/json');
+      setTimeout(() => res.end('{"ok":true}'), healthy ? 1_000 : 0);
+    },
   });
 }, 30_000);
 
@@ -122,7 +130,7 @@ describe('state.redis', () => {
 
   it('a circuit one runtime opens is open on the others within a second; one probe for all; its success closes it everywhere', async () => {
     const prefix = `scriptcode-test:${randomUUID()}:`;
-    const yaml = `state: { redis: { url: 'redis://127.0.0.1:6379', keyPrefix: '${prefix}', timeoutMs: 500 } }
+    const yaml = `state: { redis: { url: 'redis://127.0.0.1:6379', keyPrefix: '${prefix}', timeoutMs: 5000 } }
 services:
   flaky: { url: ${server.url}, allowInsecureHttp: true, network: { allowPrivate: true }, circuitBreaker: { failureThreshold: 2, resetAfterMs: 2000 } }
 `;
@@ -142,7 +150,8 @@ services:
     expect(await call(c)).toEqual({ code: 'CIRCUIT_OPEN' });
     expect(failingHits).toBe(before); // b and c failed fast: the partner saw nothing of them
 
-    // past resetAfterMs the partner is well again: of many calls at once from the three, one goes out (the probe)
+    // past resetAfterMs the partner is well again: of many calls at once from the three, one goes out (the probe);
+    // the others fail fast while it is out
     healthy = true;
     await new Promise((r) => setTimeout(r, 1_200));
     const burst = await Promise.all(three.flatMap((t) => Array.from({ length: 4 }, () => call(t))));
@@ -171,4 +180,59 @@ services:
     expect(wrong.message).toContain('state.redis.url must be a redis:// or rediss:// URL');
     expect(wrong.message).not.toContain('cache.internal');
   }, 30_000);
+
+  it('OAuth2: 150 invocations at once over three runtimes make one token request; a revoked token is fetched again once for all; Redis holds it encrypted', async () => {
+    let tokenRequests = 0;
+    let current = '';
+    const revoked = new Set<string>();
+    const idp = await startEchoServer({
+      '/token': (_req, res) => {
+        tokenRequests++;
+        current = `tok-${tokenRequests}-${randomUUID()}`;
+        // slow enough that every runtime asks while the first request is out
+        setTimeout(() => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify({ access_token: current, token_type: 'Bearer', expires_in: 300 })); }, 300);
+      },
+      '/api': (req, res) => {
+        const token = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
+        res.setHeader('content-type', 'application/json');
+        if (!token.startsWith('tok-') || revoked.has(token)) { res.statusCode = 401; res.end('{"error":"invalid_token"}'); return; }
+        res.end('{"ok":true}');
+      },
+    });
+    try {
+      const prefix = `scriptcode-test:${randomUUID()}:`;
+      const yaml = `state: { redis: { url: 'redis://127.0.0.1:6379', keyPrefix: '${prefix}', timeoutMs: 5000 } }
+serviceDefaults: { allowInsecureHttp: true, network: { allowPrivate: true } }
+services:
+  crm: { url: ${idp.url}/api, auth: { type: oauth2, tokenUrl: '${idp.url}/token', clientId: forms-runtime, clientSecret: shared-secret-Kq7-never-shown } }
+`;
+      const script = "async function callService() { const r = await api.rest.v1.get('crm'); return [r.body]; }";
+      const three: TestRuntime[] = [];
+      for (let i = 0; i < 3; i++) three.push(await startRuntime({ 'scriptcode.yaml': yaml, 'scripts/call.js': script }));
+      runtimes.push(...three);
+      const all = async (n: number) => (await Promise.all(three.flatMap((t) => Array.from({ length: n }, () => t.runtime.runScript('call'))))).map((a) => JSON.stringify(a.output));
+      expect(new Set(await all(50))).toEqual(new Set(['[{"ok":true}]']));
+      expect(tokenRequests).toBe(1);
+
+      // Redis holds the token sealed: not the token, not the secret
+      const { Redis } = await import('ioredis');
+      const redis = new Redis('redis://127.0.0.1:6379');
+      try {
+        const keys = await redis.keys(`${prefix}oauth2:*`);
+        expect(keys.filter((k) => !k.endsWith(':lock'))).toHaveLength(1);
+        const stored = (await redis.get(keys.find((k) => !k.endsWith(':lock'))!))!;
+        expect(stored).not.toContain(current);
+        expect(stored).not.toContain('shared-secret');
+      } finally {
+        redis.disconnect();
+      }
+
+      // the partner revokes the token: every runtime gets a 401, one new token serves them all
+      revoked.add(current);
+      expect(new Set(await all(5))).toEqual(new Set(['[{"ok":true}]']));
+      expect(tokenRequests).toBe(2);
+    } finally {
+      await idp.close();
+    }
+  }, 60_000);
 });

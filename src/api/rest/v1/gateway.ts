@@ -15,6 +15,7 @@ import { deferredSecretError } from '../../../app/deferred-secrets.js';
 import type { ServiceConfig } from '../../../services/types.js';
 import { notify } from '../../../runtime/observer.js';
 import { SharedState } from '../../../http/shared-state.js';
+import { SharedTokens } from '../../../http/auth/shared-tokens.js';
 import { createSensitiveRenderer } from '../../../logging/sensitive.js';
 import type { BindingCallError } from '../../../sandbox/binding.js';
 import { CallTrace } from './call-trace.js';
@@ -40,11 +41,12 @@ class CredentialAuthorizer implements Authorizer {
   /** static credentials do not change: encoded once per service, not per attempt */
   private readonly credentials = new WeakMap<ServiceConfig, AttemptCredentials>();
 
-  constructor(private readonly tokens: OAuth2Tokens) {}
+  /** `shared`: tokens shared with the other processes (state.redis) */
+  constructor(private readonly tokens: OAuth2Tokens, private readonly shared?: SharedTokens) {}
 
   authorize(service: ServiceConfig, remainingMs: number, signal: AbortSignal): AttemptCredentials | Promise<AttemptCredentials> {
     if (service.auth.type === 'oauth2') {
-      return this.tokens.token(service, { signal, timeoutMs: remainingMs }).then((token) => ({ headers: { authorization: `Bearer ${token}` }, credential: token }));
+      return this.tokens.token(service, { signal, timeoutMs: remainingMs, shared: this.shared }).then((token) => ({ headers: { authorization: `Bearer ${token}` }, credential: token }));
     }
     let credentials = this.credentials.get(service);
     if (!credentials) {
@@ -57,7 +59,7 @@ class CredentialAuthorizer implements Authorizer {
   /** After a 401: the token may have been revoked or rotated early. */
   refresh(service: ServiceConfig, credential: string): boolean {
     if (service.auth.type !== 'oauth2') return false;
-    this.tokens.invalidate(service, credential);
+    this.tokens.invalidate(service, credential, this.shared);
     return true;
   }
 }
@@ -130,7 +132,6 @@ export class RestGateway implements Gateway {
       this.sharedTransport = inherited ?? new Shared(env.transport, (transport) => transport.close?.());
     }
     this.transport = env.transport ?? new NetworkTransport();
-    this.authorizer = new CredentialAuthorizer(this.tokens);
     // offline tests and `record` (a transport of their own) keep their state to themselves
     const redis = env.transport ? undefined : env.config.state?.redis;
     if (redis) {
@@ -138,6 +139,7 @@ export class RestGateway implements Gateway {
       this.sharedState = kept && JSON.stringify(kept.value.settings) === JSON.stringify(redis) ? kept : new Shared(new SharedState(redis, env.logger, env.observer), (state) => state.close());
     }
     const state = this.sharedState?.value;
+    this.authorizer = new CredentialAuthorizer(this.tokens, state && new SharedTokens(state));
     const references = configReferences(env.config);
     for (const service of services.values()) {
       const before = previous?.prepared.get(service.id);
