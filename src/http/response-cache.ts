@@ -11,10 +11,16 @@
 // after the key is taken and which are the same for every call of the service.
 // With every request header in the key, an answer's `Vary` is honoured by
 // construction; freshness is the entry's own ttl.
+//
+// With `state.redis` (shared-state.ts) an answer kept by one process serves
+// every process: a miss in the process's own LRU asks Redis (the answer kept
+// there with its ttl, under the service's key prefix), and a new answer goes
+// to both. Redis away: the process's own LRU alone, as without it.
 import { createHash } from 'node:crypto';
 import CachePolicy from 'http-cache-semantics';
 import { LRUCache } from 'lru-cache';
 import type { HttpResponse } from './service-client.js';
+import type { SharedState } from './shared-state.js';
 
 export interface ResponseCacheSettings {
   ttlSeconds: number;
@@ -27,7 +33,7 @@ const FRESHNESS = /(?:^|,)\s*(?:s-maxage|max-age)\s*=/i;
 export class ResponseCache {
   private readonly entries: LRUCache<string, HttpResponse>;
 
-  constructor(readonly settings: ResponseCacheSettings) {
+  constructor(readonly settings: ResponseCacheSettings, private readonly shared?: { state: SharedState; serviceId: string }) {
     this.entries = new LRUCache<string, HttpResponse>({ max: settings.maxEntries, ttl: settings.ttlSeconds * 1000, ttlAutopurge: false });
   }
 
@@ -38,9 +44,28 @@ export class ResponseCache {
     return hash.digest('base64url');
   }
 
-  /** A fresh answer kept for this key, or undefined. */
-  get(key: string): HttpResponse | undefined {
-    return this.entries.get(key);
+  /** A fresh answer kept for this key (here, or by another process), or undefined. */
+  async get(key: string): Promise<HttpResponse | undefined> {
+    const local = this.entries.get(key);
+    if (local || !this.shared) return local;
+    const { state } = this.shared;
+    const found = await state.run(async (redis) => {
+      const [[, value], [, ttl]] = (await redis.multi().get(this.sharedKey(key)).pttl(this.sharedKey(key)).exec()) as [[unknown, string | null], [unknown, number]];
+      return { value, ttl };
+    });
+    if (!found || found.value === null || found.ttl <= 0) return undefined;
+    try {
+      const kept = JSON.parse(found.value) as { status: number; statusText: string; headers: Record<string, string>; body: string };
+      const response: HttpResponse = { status: kept.status, statusText: kept.statusText, headers: kept.headers, body: Buffer.from(kept.body, 'base64'), timings: { totalMs: 0 } };
+      this.entries.set(key, response, { ttl: found.ttl });
+      return response;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private sharedKey(key: string): string {
+    return this.shared!.state.key(`cache:${this.shared!.serviceId}:${key}`);
   }
 
   /** Keeps the answer if HTTP and the settings allow it; answers whether it was kept. */
@@ -53,6 +78,10 @@ export class ResponseCache {
     const ttl = stated ? Math.min(configured, policy.timeToLive()) : configured;
     if (ttl <= 0) return false;
     this.entries.set(key, response, { ttl });
+    if (this.shared) {
+      const value = JSON.stringify({ status: response.status, statusText: response.statusText, headers: response.headers, body: response.body.toString('base64') });
+      void this.shared.state.run((redis) => redis.set(this.sharedKey(key), value, 'PX', Math.max(1, Math.floor(ttl))));
+    }
     return true;
   }
 

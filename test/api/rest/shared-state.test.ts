@@ -16,6 +16,7 @@ let server: Awaited<ReturnType<typeof startEchoServer>>;
 const arrivals: number[] = [];
 let healthy = false;
 let failingHits = 0;
+let cachedHits = 0;
 const runtimes: TestRuntime[] = [];
 let ownRedis: ChildProcess | undefined;
 
@@ -64,6 +65,7 @@ async function stopRedis(child: ChildProcess): Promise<void> {
 beforeAll(async () => {
   server = await startEchoServer({
     '/limited': (_req, res) => { arrivals.push(performance.now()); res.setHeader('content-type', 'application/json'); res.end('{"ok":true}'); },
+    '/catalog': (_req, res) => { cachedHits++; res.setHeader('content-type', 'application/json'); res.end(JSON.stringify({ n: cachedHits })); },
     // well again, it answers after a second: the probe is still out while the others ask
     '/flaky': (_req, res) => {
       failingHits++;
@@ -235,4 +237,22 @@ services:
       await idp.close();
     }
   }, 60_000);
+
+  it('response cache: an answer one runtime kept is served to the others without reaching the partner', async () => {
+    const prefix = `scriptcode-test:${randomUUID()}:`;
+    const yaml = `state: { redis: { url: 'redis://127.0.0.1:6379', keyPrefix: '${prefix}', timeoutMs: 5000 } }
+services:
+  catalog: { url: ${server.url}, allowInsecureHttp: true, network: { allowPrivate: true }, cache: { ttlSeconds: 60 } }
+`;
+    const script = "async function callService() { const r = await api.rest.v1.get('catalog', { path: 'catalog' }); return [r.body]; }";
+    const two: TestRuntime[] = [];
+    for (let i = 0; i < 2; i++) two.push(await startRuntime({ 'scriptcode.yaml': yaml, 'scripts/call.js': script }));
+    runtimes.push(...two);
+    const before = cachedHits;
+    const first = await two[0]!.runtime.runScript('call');
+    const other = await two[1]!.runtime.runScript('call', { trace: true });
+    expect(other.output).toEqual(first.output);
+    expect(cachedHits).toBe(before + 1);
+    expect(other.trace!.calls[0]).toMatchObject({ cached: true, status: 200 });
+  }, 30_000);
 });

@@ -84,7 +84,7 @@ export class ServiceGuards {
     }
     if (service.maxConcurrent) this.bulkhead = new Bulkhead(service.maxConcurrent);
     if (service.rateLimit) this.rateLimiter = shared ? new SharedRateLimiter(service.rateLimit, service.id, shared) : new RateLimiter(service.rateLimit);
-    if (service.cache) this.cache = new ResponseCache(service.cache);
+    if (service.cache) this.cache = new ResponseCache(service.cache, shared && { state: shared, serviceId: service.id });
   }
 }
 

@@ -204,7 +204,7 @@ export class RestGateway implements Gateway {
     // a GET of a service with a cache: an answer kept from an earlier call, if HTTP says it is still fresh
     const cache = options.method === 'GET' ? prepared.guards.cache : undefined;
     const cacheKey = cache?.key(url, headers);
-    const kept = cache?.get(cacheKey!);
+    const kept = cache && await cache.get(cacheKey!);
     if (kept) {
       trace.fromCache();
       trace.response(kept);
