@@ -12,6 +12,7 @@ import { executionCoreSlow } from './scenarios/execution-core-slow.js';
 import { executionCoreFloor } from './scenarios/execution-core-floor.js';
 import { executionCoreE2e } from './scenarios/execution-core-e2e.js';
 import { scaleOut } from './scenarios/scale-out.js';
+import { sharedState } from './scenarios/shared-state.js';
 
 const scenarios: Record<string, () => Promise<BenchResult[]>> = {
   'script-invocation': scriptInvocation,
@@ -22,6 +23,7 @@ const scenarios: Record<string, () => Promise<BenchResult[]>> = {
   'execution-core-floor': executionCoreFloor,
   'execution-core-e2e': executionCoreE2e,
   'scale-out': scaleOut,
+  'shared-state': sharedState,
   soak,
 };
 /** names that stand for several scenarios */
