@@ -51,7 +51,11 @@ export class SharedState {
     try {
       const result = await Promise.race([
         command(this.redis),
-        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new TimedOut()), this.settings.timeoutMs); }),
+        new Promise<never>((_, reject) => {
+          // Decided after the event loop's poll phase: when the loop was busy (a burst of invocations), a
+          // reply that arrived meanwhile is read first, rather than a stalled loop counting as a slow Redis.
+          timer = setTimeout(() => setImmediate(() => reject(new TimedOut())), this.settings.timeoutMs);
+        }),
       ]);
       this.mark(true);
       return result;
