@@ -48,11 +48,7 @@ export class ResponseCache {
   async get(key: string): Promise<HttpResponse | undefined> {
     const local = this.entries.get(key);
     if (local || !this.shared) return local;
-    const { state } = this.shared;
-    const found = await state.run(async (redis) => {
-      const [[, value], [, ttl]] = (await redis.multi().get(this.sharedKey(key)).pttl(this.sharedKey(key)).exec()) as [[unknown, string | null], [unknown, number]];
-      return { value, ttl };
-    });
+    const found = await this.shared.state.valueWithTtl(this.sharedKey(key));
     if (!found || found.value === null || found.ttl <= 0) return undefined;
     try {
       const kept = JSON.parse(found.value) as { status: number; statusText: string; headers: Record<string, string>; body: string };

@@ -81,6 +81,14 @@ export class SharedState {
     }
   }
 
+  /** A key's value and its ms to live (value null and ttl negative when there is none); undefined when Redis failed. */
+  valueWithTtl(key: string): Promise<{ value: string | null; ttl: number } | undefined> {
+    return this.run(async (redis) => {
+      const [[, value], [, ttl]] = (await redis.multi().get(key).pttl(key).exec()) as [[unknown, string | null], [unknown, number]];
+      return { value, ttl };
+    });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -84,10 +84,7 @@ export class SharedTokens {
 
   /** The shared token, null when there is none, undefined when Redis is away (or the value cannot be opened). */
   private async read(key: string, cacheKey: string, secret: string): Promise<SharedToken | null | undefined> {
-    const got = await this.state.run(async (redis) => {
-      const [[, value], [, ttl]] = (await redis.multi().get(key).pttl(key).exec()) as [[unknown, string | null], [unknown, number]];
-      return { value, ttl };
-    });
+    const got = await this.state.valueWithTtl(key);
     if (!got) return undefined;
     if (got.value === null || got.ttl <= 0) return null;
     try {

@@ -52,10 +52,7 @@ export class SharedCircuit {
     const now = Date.now();
     if (now - this.lastSync < SYNC_EVERY_MS) return;
     this.lastSync = now;
-    const seen = await this.state.run(async (redis) => {
-      const [[, value], [, ttl]] = (await redis.multi().get(this.key).pttl(this.key).exec()) as [[unknown, string | null], [unknown, number]];
-      return { value, ttl };
-    });
+    const seen = await this.state.valueWithTtl(this.key);
     if (!seen) return;
     this.following = true;
     try {
