@@ -50,7 +50,7 @@ export class SharedState {
     let timer: NodeJS.Timeout | undefined;
     try {
       const result = await Promise.race([
-        command(this.redis),
+        this.firstConnection().then(() => command(this.redis)),
         new Promise<never>((_, reject) => {
           // Decided after the event loop's poll phase: when the loop was busy (a burst of invocations), a
           // reply that arrived meanwhile is read first, rather than a stalled loop counting as a slow Redis.
@@ -65,6 +65,25 @@ export class SharedState {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Right after start the connection is still being made, and without an
+   * offline queue a command would fail at once: the first commands wait for
+   * it (within their timeout). Later, a lost connection fails commands at once.
+   */
+  private firstConnection(): Promise<void> {
+    const status = this.redis.status;
+    if (this.up !== undefined || !(status === 'wait' || status === 'connecting' || status === 'connect')) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.redis.off('ready', done);
+        this.redis.off('error', done);
+        resolve();
+      };
+      this.redis.once('ready', done);
+      this.redis.once('error', done);
+    });
   }
 
   private mark(up: boolean, err?: unknown): void {
