@@ -1,5 +1,5 @@
 // The cost of keeping reflected credentials out of what a script sees
-// (src/api/rest/v1/redact-credentials.ts), next to the cost of parsing the same
+// (src/bindings/rest-v1/redact-credentials.ts), next to the cost of parsing the same
 // response (parse-response.ts), in one process. A few seconds in all:
 //
 //   node --no-node-snapshot --import tsx bench/redaction.ts
@@ -8,8 +8,8 @@
 // secret on the raw bytes and on each header), and the slow path (the answer
 // echoes the API key and the token: walk and replace).
 import type { HttpResponse } from '../src/http/index.js';
-import { parseBody } from '../src/api/rest/v1/parse-response.js';
-import { CredentialRedactor } from '../src/api/rest/v1/redact-credentials.js';
+import { parseBody } from '../src/bindings/rest-v1/parse-response.js';
+import { CredentialRedactor } from '../src/bindings/rest-v1/redact-credentials.js';
 import { SERVICE_DEFAULTS, type ServiceConfig } from '../src/services/types.js';
 
 const API_KEY = 'k3y+live/9f2c81d0a7e4=';

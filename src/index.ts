@@ -16,7 +16,7 @@ export type {
 } from './kinds/index.js';
 export { LimitExceededError, QueueFullError, RuntimeClosedError, type ScriptErrorInfo } from './sandbox/errors.js';
 export { IsolatedVmUnavailableError, type IsolatedVmProblem } from './sandbox/node-support.js';
-export { BindingCallError, type BindingDefinition, type Gateway, type BindingEnvironment } from './sandbox/binding.js';
+export { BindingCallError, type BindingDefinition, type Gateway, type BindingEnvironment } from './bindings/binding.js';
 export type { Invocation } from './sandbox/invocation.js';
 export type { AppConfig, ScriptKind } from './app/types.js';
 export type { RuntimeObserver, InvocationEvent, RestCallEvent, TokenEvent, CircuitEvent, ConfigReloadEvent } from './runtime/observer.js';

@@ -17,7 +17,7 @@ import { Application } from '../app/application.js';
 import { ConfigError } from '../app/errors.js';
 import type { AppConfig, ScriptKind } from '../app/types.js';
 import { KIND_FOLDERS } from '../app/types.js';
-import { builtinBindings } from '../api/index.js';
+import { builtinBindings } from '../bindings/registry.js';
 import {
   formatter, scriptService, scriptTask, validationScript,
   type FormatAnswer, type FormatRequest, type KindHandler, type ScriptAnswer, type ScriptRequest,
@@ -28,7 +28,7 @@ import { traceModeOf, type AnswerBase } from '../kinds/kind.js';
 import { createRuntimeLogger, type RuntimeLogger, type RuntimeLoggerOptions } from '../logging/logger.js';
 import { InvocationLog } from '../logging/invocation-log.js';
 import { createSensitiveRenderer, type SensitiveRenderer } from '../logging/sensitive.js';
-import type { BindingDefinition, BindingEnvironment, Gateway, LoadedBinding } from '../sandbox/binding.js';
+import type { BindingDefinition, BindingEnvironment, Gateway, LoadedBinding } from '../bindings/binding.js';
 import { IsolateResetError, RuntimeClosedError } from '../sandbox/errors.js';
 import { Invocation, type ConfigScope, type TraceMode } from '../sandbox/invocation.js';
 import { resolveLimits } from '../sandbox/limits.js';
@@ -36,7 +36,7 @@ import { autoMaxIsolates } from '../sandbox/pool-sizing.js';
 import { Sandbox } from '../sandbox/sandbox.js';
 import type { Transport } from '../http/transport.js';
 import { checkServiceConnection, type ConnectionCheckOptions, type ServiceCheckResult } from '../http/connection-check.js';
-import type { RestGateway } from '../api/rest/v1/gateway.js';
+import type { RestGateway } from '../bindings/rest-v1/gateway.js';
 import { notify, type RuntimeObserver } from './observer.js';
 import { SCRIPT_CALLS_PATH, ScriptCalls } from './script-calls.js';
 

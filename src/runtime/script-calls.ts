@@ -26,7 +26,7 @@ import { KIND_FOLDERS, type ScriptKind } from '../app/types.js';
 import { closest } from '../app/yaml-source.js';
 import { InputError } from '../kinds/errors.js';
 import { fillMessage, scriptService, validationScript } from '../kinds/index.js';
-import { BindingCallError, type Gateway } from '../sandbox/binding.js';
+import { BindingCallError, type Gateway } from '../bindings/binding.js';
 import { PoolExhaustedError, RuntimeClosedError } from '../sandbox/errors.js';
 import { Invocation } from '../sandbox/invocation.js';
 import { describeLimit, MAX_CALL_DEPTH, resolveLimits, type Limits } from '../sandbox/limits.js';

@@ -6,7 +6,7 @@
 // Besides the bindings (`api.*`), the runtime may serve paths of its own that
 // no `api` object shows: 'context' is context.callService / context.validate.
 import type { RuntimeLogger } from '../logging/logger.js';
-import { BindingCallError, type Gateway, type LoadedBinding } from './binding.js';
+import { BindingCallError, type Gateway, type LoadedBinding } from '../bindings/binding.js';
 import type { Invocation } from './invocation.js';
 import { describeLimit, jsonTextTooDeep, MAX_NESTING_DEPTH } from './limits.js';
 

@@ -6,7 +6,7 @@
 // so a chain of calls can never do more than the first script was allowed to.
 import type { LimitOverrides, ScriptKind } from '../app/types.js';
 import type { InvocationLog } from '../logging/invocation-log.js';
-import type { Gateway } from './binding.js';
+import type { Gateway } from '../bindings/binding.js';
 import type { LimitCode, Limits } from './limits.js';
 
 /**

@@ -4,7 +4,7 @@
 // bindings its scripts can call. Applications never share a Sandbox.
 import type { ScriptKind } from '../app/types.js';
 import type { RuntimeLogger } from '../logging/logger.js';
-import type { Gateway, LoadedBinding } from './binding.js';
+import type { Gateway, LoadedBinding } from '../bindings/binding.js';
 import { createHostCalls, type HostCalls } from './bridge.js';
 import { CompiledScriptCache } from './compiled-script.js';
 import type { EntryMode } from './entry-mode.js';

@@ -20,7 +20,7 @@ import { STATUS_CODES } from 'node:http';
 import type { HttpRequest, HttpResponse } from '../http/service-client.js';
 import { httpCallError } from '../http/errors.js';
 import type { Transport } from '../http/transport.js';
-import { restError } from '../api/rest/v1/errors.js';
+import { restError } from '../bindings/rest-v1/errors.js';
 import type { ServiceConfig } from '../services/types.js';
 import { deepEqual, show } from './diff.js';
 import { decodeSegments, describeView, isTokenRequest, viewRequest, type RequestView } from './request-view.js';

@@ -7,7 +7,7 @@
 // is replaced wherever it still appears (a service that echoes the request),
 // exactly as api.rest.v1 redacts what the script sees (`*****`, same spellings):
 // the recorded answers then give offline the output the live run gave.
-import { CredentialRedactor } from '../api/rest/v1/redact-credentials.js';
+import { CredentialRedactor } from '../bindings/rest-v1/redact-credentials.js';
 import { decodeContent } from '../http/decode-content.js';
 import { HttpCallError, type HttpErrorCode } from '../http/errors.js';
 import type { HttpRequest, HttpResponse } from '../http/service-client.js';

@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type TestRuntime } from '../helpers/app.js';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
-import { received, type Received } from '../api/rest/echo-server.js';
+import { received, type Received } from '../helpers/echo-server.js';
 import { startServer } from '../server/helpers.js';
 
 const MASK = '*****';

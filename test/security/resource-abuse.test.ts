@@ -3,7 +3,7 @@
 // time keep succeeding.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, thrown, type TestRuntime } from '../helpers/app.js';
-import { startEchoServer } from '../api/rest/echo-server.js';
+import { startEchoServer } from '../helpers/echo-server.js';
 
 const abuses: Record<string, { body: string; code: string | string[]; limits?: string }> = {
   syncLoop: { body: 'for (;;) {}', code: 'CPU_LIMIT' },

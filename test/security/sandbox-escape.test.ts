@@ -5,7 +5,7 @@
 // changed, and the runtime still serving.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type TestRuntime } from '../helpers/app.js';
-import { startEchoServer } from '../api/rest/echo-server.js';
+import { startEchoServer } from '../helpers/echo-server.js';
 
 declare global {
   // eslint-disable-next-line no-var

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type TestRuntime } from '../helpers/app.js';
 import { createTestCertificates, type TestCertificates } from '../helpers/certs.js';
 import { startHttpServer, startHttpsServer, type TestServer } from '../helpers/servers.js';
-import { received } from '../api/rest/echo-server.js';
+import { received } from '../helpers/echo-server.js';
 import { startServer } from '../server/helpers.js';
 
 export const SECRETS = {

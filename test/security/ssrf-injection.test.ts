@@ -3,7 +3,7 @@
 // loopback server that would answer sees no connection at all.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type TestRuntime } from '../helpers/app.js';
-import { startEchoServer, type Received } from '../api/rest/echo-server.js';
+import { startEchoServer, type Received } from '../helpers/echo-server.js';
 
 let server: Awaited<ReturnType<typeof startEchoServer>>;
 let t: TestRuntime;

@@ -2,23 +2,23 @@
 // each checked by the circuit breaker, authorized, sent, classified — with
 // retries and same-origin redirects, all inside the script's time budget.
 // What the script asked for has been validated before this point.
-import { HttpCallError, type HttpResponse, type Transport } from '../../../http/index.js';
-import { decodeContent } from '../../../http/decode-content.js';
-import { OAuth2Error } from '../../../http/auth/oauth2.js';
-import { Bulkhead, BulkheadFullError } from '../../../http/resilience/bulkhead.js';
-import { CircuitBreaker, isServiceFailure } from '../../../http/resilience/circuit-breaker.js';
-import { RateLimiter } from '../../../http/resilience/rate-limiter.js';
-import { SharedRateLimiter } from '../../../http/resilience/shared-rate-limiter.js';
-import { SharedCircuit } from '../../../http/resilience/shared-circuit.js';
-import type { SharedState } from '../../../http/shared-state.js';
-import { ResponseCache } from '../../../http/response-cache.js';
-import { MAX_REDIRECTS, REDIRECT_STATUSES, nextRedirect } from '../../../http/resilience/redirects.js';
-import { decideRetry } from '../../../http/resilience/retry-policy.js';
-import { notify, type RuntimeObserver } from '../../../runtime/observer.js';
-import type { ServiceConfig } from '../../../services/types.js';
+import { HttpCallError, type HttpResponse, type Transport } from '../../http/index.js';
+import { decodeContent } from '../../http/decode-content.js';
+import { OAuth2Error } from '../../http/auth/oauth2.js';
+import { Bulkhead, BulkheadFullError } from '../../http/resilience/bulkhead.js';
+import { CircuitBreaker, isServiceFailure } from '../../http/resilience/circuit-breaker.js';
+import { RateLimiter } from '../../http/resilience/rate-limiter.js';
+import { SharedRateLimiter } from '../../http/resilience/shared-rate-limiter.js';
+import { SharedCircuit } from '../../http/resilience/shared-circuit.js';
+import type { SharedState } from '../../http/shared-state.js';
+import { ResponseCache } from '../../http/response-cache.js';
+import { MAX_REDIRECTS, REDIRECT_STATUSES, nextRedirect } from '../../http/resilience/redirects.js';
+import { decideRetry } from '../../http/resilience/retry-policy.js';
+import { notify, type RuntimeObserver } from '../../runtime/observer.js';
+import type { ServiceConfig } from '../../services/types.js';
 import type { CallTrace } from './call-trace.js';
 import { restError } from './errors.js';
-import type { BindingCallError } from '../../../sandbox/binding.js';
+import type { BindingCallError } from '../binding.js';
 
 /** What varies per call and per attempt; credentials are added by `authorize` at each attempt. */
 export interface OutgoingRequest {

@@ -18,10 +18,10 @@
 // Values shorter than MIN_REDACTED_LENGTH are not redacted: replacing every
 // `abc` or `12` in an answer would destroy ordinary data. The gateway warns at
 // start-up when an auth credential is that short (it also makes a weak secret).
-import type { ResolvedReference } from '../../../app/secret-refs.js';
-import type { HttpResponse } from '../../../http/index.js';
-import { MASK } from '../../../logging/sensitive.js';
-import type { ServiceConfig } from '../../../services/types.js';
+import type { ResolvedReference } from '../../app/secret-refs.js';
+import type { HttpResponse } from '../../http/index.js';
+import { MASK } from '../../logging/sensitive.js';
+import type { ServiceConfig } from '../../services/types.js';
 import type { ScriptResponse } from './parse-response.js';
 
 /** Shorter values are not redacted (see above); the same floor as `scriptcode record`. */

@@ -1,6 +1,6 @@
 // The six script-visible error kinds of SPEC §4.3, built on the host as data
 // (BindingCallError) and turned into real error classes inside the isolate.
-import { BindingCallError } from '../../../sandbox/binding.js';
+import { BindingCallError } from '../binding.js';
 
 export type RestErrorName =
   | 'RestResponseError' | 'RestTimeoutError' | 'RestConnectionError'

@@ -3,7 +3,7 @@
 // fields of a urlencoded or multipart body (parsed by undici's real parser).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Request } from 'undici';
-import { startHttpServer, type TestServer } from '../../helpers/servers.js';
+import { startHttpServer, type TestServer } from './servers.js';
 
 export interface Received {
   method: string;

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateBackendEvent } from '../../../src/runtime/observer.js';
 import { makeApp, startRuntime, thrown, type TestRuntime } from '../../helpers/app.js';
 import { cliInProcess } from '../../helpers/cli-in-process.js';
-import { startEchoServer } from './echo-server.js';
+import { startEchoServer } from '../../helpers/echo-server.js';
 
 let server: Awaited<ReturnType<typeof startEchoServer>>;
 const arrivals: number[] = [];

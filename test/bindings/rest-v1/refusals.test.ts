@@ -2,7 +2,7 @@
 // and nothing reaches the server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type TestRuntime } from '../../helpers/app.js';
-import { startEchoServer } from './echo-server.js';
+import { startEchoServer } from '../../helpers/echo-server.js';
 
 let server: Awaited<ReturnType<typeof startEchoServer>>;
 let t: TestRuntime;

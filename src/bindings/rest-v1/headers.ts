@@ -1,6 +1,6 @@
 // Headers a script may send (SPEC §4.1): no CR/LF/NUL, no hop-by-hop or
 // framing headers, and never the credentials the service's auth adds.
-import type { ServiceConfig } from '../../../services/types.js';
+import type { ServiceConfig } from '../../services/types.js';
 import { requestError } from './errors.js';
 
 export const FORBIDDEN_HEADERS: ReadonlySet<string> = new Set([

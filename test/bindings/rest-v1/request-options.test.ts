@@ -1,7 +1,7 @@
 // parseSendOptions checks the usual call by hand and leaves everything else
 // to the schema: both must give the same options, and the same refusal.
 import { describe, expect, it } from 'vitest';
-import { parseSendOptions, parseWithSchema } from '../../../src/api/rest/v1/request-options.js';
+import { parseSendOptions, parseWithSchema } from '../../../src/bindings/rest-v1/request-options.js';
 
 const call = (over: Record<string, unknown> = {}, params: unknown = { path: 'customers/{id}', pathParams: { id: 42 } }) =>
   ({ method: 'GET', serviceId: 'crm', params, body: null, hasBody: false, headers: null, ...over });

@@ -5,8 +5,8 @@
 // never appear at all, what the service echoes of them is redacted before it
 // is rendered, and headers that carry credentials by their nature are masked
 // whatever the renderer.
-import type { HttpResponse } from '../../../http/index.js';
-import { MASK, type SensitiveRenderer } from '../../../logging/sensitive.js';
+import type { HttpResponse } from '../../http/index.js';
+import { MASK, type SensitiveRenderer } from '../../logging/sensitive.js';
 import type { CredentialRedactor } from './redact-credentials.js';
 
 const MAX_TRACED_BODY = 64 * 1024;

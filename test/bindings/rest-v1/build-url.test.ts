@@ -1,8 +1,8 @@
 // buildUrl on its own: placeholders, encoding and query merging give the same
 // URLs whether the service URL is parsed once (no placeholders) or per call.
 import { describe, expect, it } from 'vitest';
-import { buildUrl, parseServiceUrl } from '../../../src/api/rest/v1/build-url.js';
-import type { SendOptions } from '../../../src/api/rest/v1/request-options.js';
+import { buildUrl, parseServiceUrl } from '../../../src/bindings/rest-v1/build-url.js';
+import type { SendOptions } from '../../../src/bindings/rest-v1/request-options.js';
 import type { ServiceConfig } from '../../../src/services/types.js';
 
 const service = { id: 'svc', url: 'https://h.example/base', queryParams: { v: '2' } } as unknown as ServiceConfig;

@@ -1,13 +1,13 @@
 // A binding is one `api.<name>.vN` object that scripts get (miniflare's model):
 // the part that runs inside the isolate is plain JS source kept apart from the
 // host-side gateway that does the work. Adding `api.foo.v1` is one new folder
-// exporting a BindingDefinition, listed in src/api/index.ts.
+// exporting a BindingDefinition, listed in src/bindings/registry.ts.
 import type { AppConfig } from '../app/types.js';
 import type { RuntimeLogger } from '../logging/logger.js';
 import type { SensitiveRenderer } from '../logging/sensitive.js';
 import type { RuntimeObserver } from '../runtime/observer.js';
 import type { Transport } from '../http/transport.js';
-import type { Invocation } from './invocation.js';
+import type { Invocation } from '../sandbox/invocation.js';
 
 /** An error a gateway wants the script to see; `info` becomes the script-side error's fields. */
 export class BindingCallError extends Error {

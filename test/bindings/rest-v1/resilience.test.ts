@@ -3,7 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type TestRuntime } from '../../helpers/app.js';
-import { startEchoServer } from './echo-server.js';
+import { startEchoServer } from '../../helpers/echo-server.js';
 
 let server: Awaited<ReturnType<typeof startEchoServer>>;
 let other: Awaited<ReturnType<typeof startEchoServer>>;

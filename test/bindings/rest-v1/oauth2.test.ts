@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type TestRuntime } from '../../helpers/app.js';
-import { received } from './echo-server.js';
+import { received } from '../../helpers/echo-server.js';
 import { startHttpServer, type TestServer } from '../../helpers/servers.js';
 
 const CLIENT_SECRET = 'cs-Hq29-never-shown';

@@ -4,7 +4,7 @@
 // once with RATE_LIMITED, before anything is sent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type TestRuntime } from '../../helpers/app.js';
-import { startEchoServer } from './echo-server.js';
+import { startEchoServer } from '../../helpers/echo-server.js';
 
 let server: Awaited<ReturnType<typeof startEchoServer>>;
 let t: TestRuntime;

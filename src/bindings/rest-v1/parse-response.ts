@@ -1,7 +1,7 @@
 // The response as scripts see it (SPEC §4.2): body parsed by content type.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { HttpResponse } from '../../../http/index.js';
-import { jsonTextTooDeep, MAX_NESTING_DEPTH } from '../../../sandbox/limits.js';
+import type { HttpResponse } from '../../http/index.js';
+import { jsonTextTooDeep, MAX_NESTING_DEPTH } from '../../sandbox/limits.js';
 
 export interface ScriptResponse {
   status: { code: number; message: string };

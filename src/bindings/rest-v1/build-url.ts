@@ -1,7 +1,7 @@
 // The final URL of a call (SPEC §4.1). It can never leave the service's base
 // URL: path and placeholder values are checked segment by segment, and the
 // result is checked again against the base before anything is sent.
-import type { ServiceConfig } from '../../../services/types.js';
+import type { ServiceConfig } from '../../services/types.js';
 import { dotSegment } from './dot-segments.js';
 import { requestError } from './errors.js';
 import type { SendOptions } from './request-options.js';

@@ -3,7 +3,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, thrown, type TestRuntime } from '../../helpers/app.js';
-import { startEchoServer, type Received } from './echo-server.js';
+import { startEchoServer, type Received } from '../../helpers/echo-server.js';
 
 let server: Awaited<ReturnType<typeof startEchoServer>>;
 let t: TestRuntime;

@@ -3,7 +3,7 @@
 // HTTP forbids keeping, and that a cached answer is still a REST call.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, thrown, type TestRuntime } from '../../helpers/app.js';
-import { startEchoServer } from './echo-server.js';
+import { startEchoServer } from '../../helpers/echo-server.js';
 
 const TOKEN = 'tok-Cache-never-shown';
 let server: Awaited<ReturnType<typeof startEchoServer>>;

@@ -1,12 +1,12 @@
 // What every call to one service needs and no call changes: worked out once
 // per service when the gateway starts, so that a call only does the work that
 // depends on what the script asked for.
-import type { SharedState } from '../../../http/shared-state.js';
-import type { ResolvedReference } from '../../../app/secret-refs.js';
-import { authQueryNames } from '../../../http/auth/static-auth.js';
-import { ACCEPT_ENCODING } from '../../../http/decode-content.js';
-import type { RuntimeObserver } from '../../../runtime/observer.js';
-import type { ServiceConfig } from '../../../services/types.js';
+import type { SharedState } from '../../http/shared-state.js';
+import type { ResolvedReference } from '../../app/secret-refs.js';
+import { authQueryNames } from '../../http/auth/static-auth.js';
+import { ACCEPT_ENCODING } from '../../http/decode-content.js';
+import type { RuntimeObserver } from '../../runtime/observer.js';
+import type { ServiceConfig } from '../../services/types.js';
 import { buildUrl, parseServiceUrl, templateBase, urlTemplate, type ServiceUrlBase } from './build-url.js';
 import { ServiceGuards } from './exchange.js';
 import { authHeaderNames, buildHeaders, serviceHeaders } from './headers.js';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type TestRuntime } from '../../helpers/app.js';
 import { cliInProcess } from '../../helpers/cli-in-process.js';
-import { startEchoServer } from './echo-server.js';
+import { startEchoServer } from '../../helpers/echo-server.js';
 
 const SECRETS = { queryKey: 'qk-Tr4ce-never-shown', token: 'tok-Tr4ce-never-shown', staticHeader: 'hdr-Tr4ce-never-shown' };
 const PESEL = '44051401458';

@@ -1,4 +1,4 @@
-// The redactor on its own (src/api/rest/v1/redact-credentials.ts): which values
+// The redactor on its own (src/bindings/rest-v1/redact-credentials.ts): which values
 // count as credentials, the spellings of a secret it finds, what it leaves
 // alone, and that an answer without any secret costs no copy. The end-to-end
 // cases (real partner, real scripts) are in test/security/reflected-credentials.test.ts.
@@ -7,8 +7,8 @@ import type { HttpResponse } from '../../../src/http/index.js';
 import { loadConfig } from '../../../src/app/load-config.js';
 import { configReferences } from '../../../src/app/secret-refs.js';
 import { resolveServices } from '../../../src/services/index.js';
-import { parseBody, type ScriptResponse } from '../../../src/api/rest/v1/parse-response.js';
-import { CredentialRedactor } from '../../../src/api/rest/v1/redact-credentials.js';
+import { parseBody, type ScriptResponse } from '../../../src/bindings/rest-v1/parse-response.js';
+import { CredentialRedactor } from '../../../src/bindings/rest-v1/redact-credentials.js';
 import { makeApp } from '../../helpers/app.js';
 import { resolve } from '../../services/helpers.js';
 

@@ -1,18 +1,18 @@
 // Dot segments in every form a common server normalises (see
-// src/api/rest/v1/dot-segments.ts): servlet path parameters (`..;/`),
+// src/bindings/rest-v1/dot-segments.ts): servlet path parameters (`..;/`),
 // percent-, double-, %u- and overlong-UTF-8-encoding, encoded separators,
 // NUL, whitespace and Unicode lookalikes. Every form is refused with
 // INVALID_PATH before anything is sent, through buildUrl, through the library
 // and through the HTTP server; names that merely contain dots still go through
 // and reach a real loopback server exactly as written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildUrl } from '../../../src/api/rest/v1/build-url.js';
-import { dotSegment } from '../../../src/api/rest/v1/dot-segments.js';
-import type { SendOptions } from '../../../src/api/rest/v1/request-options.js';
+import { buildUrl } from '../../../src/bindings/rest-v1/build-url.js';
+import { dotSegment } from '../../../src/bindings/rest-v1/dot-segments.js';
+import type { SendOptions } from '../../../src/bindings/rest-v1/request-options.js';
 import type { ServiceConfig } from '../../../src/services/types.js';
 import { startRuntime, type TestRuntime } from '../../helpers/app.js';
 import { startServer, type TestServer } from '../../server/helpers.js';
-import { startEchoServer } from './echo-server.js';
+import { startEchoServer } from '../../helpers/echo-server.js';
 
 interface Case {
   service?: string;

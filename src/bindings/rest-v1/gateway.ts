@@ -4,20 +4,20 @@
 // on what the script asked for, and never leave the host: what the service
 // sends back is redacted of them (redact-credentials.ts) before the script,
 // the trace or the log sees it.
-import type { BindingEnvironment, Gateway } from '../../../sandbox/binding.js';
-import type { Invocation } from '../../../sandbox/invocation.js';
-import { NetworkTransport, type HttpResponse, type Transport } from '../../../http/index.js';
-import { staticCredentials, type Credentials } from '../../../http/auth/static-auth.js';
-import { OAuth2Tokens, type OAuth2TokenState } from '../../../http/auth/oauth2.js';
-import { describeService, resolveServices, type ServiceSummary } from '../../../services/index.js';
-import { configReferences } from '../../../app/secret-refs.js';
-import { deferredSecretError } from '../../../app/deferred-secrets.js';
-import type { ServiceConfig } from '../../../services/types.js';
-import { notify } from '../../../runtime/observer.js';
-import { SharedState } from '../../../http/shared-state.js';
-import { SharedTokens } from '../../../http/auth/shared-tokens.js';
-import { createSensitiveRenderer } from '../../../logging/sensitive.js';
-import type { BindingCallError } from '../../../sandbox/binding.js';
+import type { BindingEnvironment, Gateway } from '../binding.js';
+import type { Invocation } from '../../sandbox/invocation.js';
+import { NetworkTransport, type HttpResponse, type Transport } from '../../http/index.js';
+import { staticCredentials, type Credentials } from '../../http/auth/static-auth.js';
+import { OAuth2Tokens, type OAuth2TokenState } from '../../http/auth/oauth2.js';
+import { describeService, resolveServices, type ServiceSummary } from '../../services/index.js';
+import { configReferences } from '../../app/secret-refs.js';
+import { deferredSecretError } from '../../app/deferred-secrets.js';
+import type { ServiceConfig } from '../../services/types.js';
+import { notify } from '../../runtime/observer.js';
+import { SharedState } from '../../http/shared-state.js';
+import { SharedTokens } from '../../http/auth/shared-tokens.js';
+import { createSensitiveRenderer } from '../../logging/sensitive.js';
+import type { BindingCallError } from '../binding.js';
 import { CallTrace } from './call-trace.js';
 import { encodeBody } from './encode-body.js';
 import { requestError, restError } from './errors.js';

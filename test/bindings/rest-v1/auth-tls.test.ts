@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type TestRuntime } from '../../helpers/app.js';
 import { createTestCertificates, type TestCertificates } from '../../helpers/certs.js';
 import { startHttpsServer, type TestServer } from '../../helpers/servers.js';
-import { received, type Received } from './echo-server.js';
+import { received, type Received } from '../../helpers/echo-server.js';
 
 const SECRETS = {
   password: 'pw-Zq81-never-shown',
