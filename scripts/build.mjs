@@ -28,7 +28,8 @@ function copyIsolateSources(dir) {
   for (const entry of readdirSync(dir)) {
     const full = join(dir, entry);
     if (statSync(full).isDirectory()) copyIsolateSources(full);
-    else if (entry.endsWith('.isolate.js')) {
+    // typings.d.ts: a binding's part of the script typings, read by its definition
+    else if (entry.endsWith('.isolate.js') || entry === 'typings.d.ts') {
       const target = join(root, 'dist', relative(join(root, 'src'), full));
       mkdirSync(dirname(target), { recursive: true });
       cpSync(full, target);

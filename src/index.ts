@@ -6,6 +6,7 @@
 // therefore costs a few milliseconds, not the second the whole runtime takes.
 import type { Runtime, RuntimeOptions } from './runtime/runtime.js';
 import type { ScriptCodeServer, ServerOptions } from './server/index.js';
+import type { BindingDefinition } from './bindings/binding.js';
 
 export type { Runtime, RuntimeOptions, ConfigReloadResult } from './runtime/runtime.js';
 export type { ServiceCheckResult, CheckStep, CertificateInfo } from './http/connection-check.js';
@@ -14,9 +15,10 @@ export type {
   ScriptRequest, ScriptAnswer, ValidateRequest, ValidateAnswer, ValidationError,
   TaskRequest, TaskAnswer, FormatRequest, FormatAnswer,
 } from './kinds/index.js';
+export { ConfigError, ScriptMetadataError, ApplicationNotFoundError, type ConfigIssue } from './app/errors.js';
 export { LimitExceededError, QueueFullError, RuntimeClosedError, type ScriptErrorInfo } from './sandbox/errors.js';
 export { IsolatedVmUnavailableError, type IsolatedVmProblem } from './sandbox/node-support.js';
-export { BindingCallError, type BindingDefinition, type Gateway, type BindingEnvironment } from './bindings/binding.js';
+export { BindingCallError, type BindingDefinition, type BindingConfig, type CallBudget, type Gateway, type BindingEnvironment } from './bindings/binding.js';
 export type { Invocation } from './sandbox/invocation.js';
 export type { AppConfig, ScriptKind } from './app/types.js';
 export type { RuntimeObserver, InvocationEvent, RestCallEvent, TokenEvent, CircuitEvent, ConfigReloadEvent } from './runtime/observer.js';
@@ -31,6 +33,15 @@ export type { ScriptCodeServer, ServerOptions, CloseResult } from './server/inde
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const runtime = await import('./runtime/runtime.js');
   return runtime.createRuntime(options);
+}
+
+/**
+ * The typings of every global a script sees with the built-in bindings and
+ * `bindings` (each adds its BindingDefinition.typings), for editors.
+ */
+export async function scriptTypings(bindings: readonly BindingDefinition[] = []): Promise<string> {
+  const typings = await import('./tools/typings.js');
+  return typings.scriptTypings([...(await import('./bindings/registry.js')).builtinBindings, ...bindings]);
 }
 
 /** The HTTP API over one application folder, not yet listening (docs/http-api.md, "Library API"). */

@@ -9,8 +9,14 @@
 //
 // `scriptcode init` wires this file into jsconfig.json; `scriptcode check`
 // type-checks every script against it (TypeScript `checkJs`).
+//
+// Generated: this part from src/runtime/script-typings.d.ts, then each built-in
+// binding's typings.d.ts (npx tsx scripts/gen-typings.ts; do not edit the copy in types/).
 
 declare namespace ScriptCode {
+  /** The `api` object: each binding adds itself here (`rest: { v1: RestV1 }`). */
+  interface Api {}
+
   // ------------------------------------------------------------ collections
 
   // Lists and maps handed to scripts are plain arrays and objects that also
@@ -220,7 +226,60 @@ declare namespace ScriptCode {
   type TaskEntry = (context: TaskContext, task: Task) => void | Promise<void>;
   type FormatterEntry = (input: FormatterInput) => FormatterResult;
 
-  // ----------------------------------------------------------- api.rest.v1
+  // ---------------------------------------------------------------- logging
+
+  /** A value wrapped by `nonsensitive(…)`: logged as is. */
+  interface Nonsensitive<T> {
+    readonly value: T;
+  }
+
+  /**
+   * Log lines with `{}` placeholders filled in order. Every argument is
+   * sensitive (masked, hashed or marked by logging.sensitive) unless wrapped in
+   * nonsensitive(value); the message template is written as is.
+   */
+  interface ScriptLogger {
+    trace(message: string, ...args: unknown[]): void;
+    debug(message: string, ...args: unknown[]): void;
+    info(message: string, ...args: unknown[]): void;
+    warn(message: string, ...args: unknown[]): void;
+    error(message: string, ...args: unknown[]): void;
+  }
+
+  /** `console.*` goes to Logger; every argument is sensitive. */
+  interface ScriptConsole {
+    log(...args: unknown[]): void;
+    info(...args: unknown[]): void;
+    debug(...args: unknown[]): void;
+    trace(...args: unknown[]): void;
+    warn(...args: unknown[]): void;
+    error(...args: unknown[]): void;
+  }
+}
+
+/** Bindings to the outside world; `api.rest.v1` is the only way to reach the network. */
+declare const api: ScriptCode.Api;
+
+/** The script's log (sensitive-data aware). */
+declare const Logger: ScriptCode.ScriptLogger;
+
+/** Marks a value as safe to log as is: `Logger.info('{} rows', nonsensitive(rows.length))`. */
+declare function nonsensitive<T>(value: T): ScriptCode.Nonsensitive<T>;
+
+declare const console: ScriptCode.ScriptConsole;
+
+/** base64 → Latin-1 text */
+declare function atob(data: string): string;
+/** Latin-1 text → base64 */
+declare function btoa(data: string): string;
+
+// api.rest.v1 for script authors: its part of types/scriptcode.d.ts (scripts/gen-typings.ts).
+declare namespace ScriptCode {
+  interface Api {
+    readonly rest: {
+      readonly v1: RestV1;
+    };
+  }
 
   type HttpMethod = 'GET' | 'DELETE' | 'POST' | 'PUT' | 'PATCH' | 'HEAD' | 'OPTIONS';
   type Scalar = string | number | boolean;
@@ -339,54 +398,4 @@ declare namespace ScriptCode {
     readonly RestPolicyError: RestErrorClass<RestPolicyError>;
     readonly RestProtocolError: RestErrorClass<RestProtocolError>;
   }
-
-  // ---------------------------------------------------------------- logging
-
-  /** A value wrapped by `nonsensitive(…)`: logged as is. */
-  interface Nonsensitive<T> {
-    readonly value: T;
-  }
-
-  /**
-   * Log lines with `{}` placeholders filled in order. Every argument is
-   * sensitive (masked, hashed or marked by logging.sensitive) unless wrapped in
-   * nonsensitive(value); the message template is written as is.
-   */
-  interface ScriptLogger {
-    trace(message: string, ...args: unknown[]): void;
-    debug(message: string, ...args: unknown[]): void;
-    info(message: string, ...args: unknown[]): void;
-    warn(message: string, ...args: unknown[]): void;
-    error(message: string, ...args: unknown[]): void;
-  }
-
-  /** `console.*` goes to Logger; every argument is sensitive. */
-  interface ScriptConsole {
-    log(...args: unknown[]): void;
-    info(...args: unknown[]): void;
-    debug(...args: unknown[]): void;
-    trace(...args: unknown[]): void;
-    warn(...args: unknown[]): void;
-    error(...args: unknown[]): void;
-  }
 }
-
-/** Bindings to the outside world; `api.rest.v1` is the only way to reach the network. */
-declare const api: {
-  readonly rest: {
-    readonly v1: ScriptCode.RestV1;
-  };
-};
-
-/** The script's log (sensitive-data aware). */
-declare const Logger: ScriptCode.ScriptLogger;
-
-/** Marks a value as safe to log as is: `Logger.info('{} rows', nonsensitive(rows.length))`. */
-declare function nonsensitive<T>(value: T): ScriptCode.Nonsensitive<T>;
-
-declare const console: ScriptCode.ScriptConsole;
-
-/** base64 → Latin-1 text */
-declare function atob(data: string): string;
-/** Latin-1 text → base64 */
-declare function btoa(data: string): string;

@@ -9,6 +9,7 @@ import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import type { BindingDefinition } from '../bindings/binding.js';
 import { ApplicationNotFoundError, ConfigError } from './errors.js';
 import { CONFIG_FILE, loadConfig, type ConfigOverrides } from './load-config.js';
 import { loadScriptMetadata } from './metadata.js';
@@ -40,6 +41,8 @@ export interface ApplicationLoadOptions {
   onWarning?: (message: string) => void;
   /** unresolvable secrets of services fail the first call that needs them, not the load (LoadConfigOptions.deferSecrets) */
   deferSecrets?: boolean;
+  /** the bindings whose sections and call budgets scriptcode.yaml and metadata may have (default: the built-in ones) */
+  bindings?: readonly BindingDefinition[];
 }
 
 type Language = 'js' | 'ts';
@@ -68,7 +71,7 @@ export class Application {
     readonly dir: string,
     private currentConfig: AppConfig,
     private readonly onWarning: (message: string) => void,
-    private readonly loadOptions: Pick<ApplicationLoadOptions, 'configOverrides' | 'env' | 'deferSecrets'>,
+    private readonly loadOptions: Pick<ApplicationLoadOptions, 'configOverrides' | 'env' | 'deferSecrets' | 'bindings'>,
   ) {}
 
   /** The configuration in force (replaced by applyConfig when scriptcode.yaml is reloaded). */
@@ -81,8 +84,9 @@ export class Application {
     const stats = await stat(absolute).catch(() => undefined);
     if (!stats) throw new ApplicationNotFoundError(absolute, 'does not exist');
     if (!stats.isDirectory()) throw new ApplicationNotFoundError(absolute, 'is not a folder');
-    const config = await loadConfig(absolute, { overrides: options.configOverrides, env: options.env, onWarning: options.onWarning, deferSecrets: options.deferSecrets });
-    const app = new Application(absolute, config, options.onWarning ?? (() => {}), { configOverrides: options.configOverrides, env: options.env, deferSecrets: options.deferSecrets });
+    const { configOverrides, env, deferSecrets, bindings } = options;
+    const config = await loadConfig(absolute, { overrides: configOverrides, env, onWarning: options.onWarning, deferSecrets, bindings });
+    const app = new Application(absolute, config, options.onWarning ?? (() => {}), { configOverrides, env, deferSecrets, bindings });
     if (options.watch ?? config.cache.watch) await app.startWatching();
     return app;
   }
@@ -158,7 +162,8 @@ export class Application {
     if (!(await fileStats(file))) {
       throw new ConfigError(file, [{ path: '', message: 'the file is missing (removed or renamed?); the running configuration stays in force until it is back' }]);
     }
-    return loadConfig(this.dir, { overrides: this.loadOptions.configOverrides, env: this.loadOptions.env, onWarning: this.onWarning, deferSecrets: this.loadOptions.deferSecrets });
+    const { configOverrides, env, deferSecrets, bindings } = this.loadOptions;
+    return loadConfig(this.dir, { overrides: configOverrides, env, onWarning: this.onWarning, deferSecrets, bindings });
   }
 
   /** Makes `config` the configuration in force (cache.ttlMs applies from the next `get`). */
@@ -239,6 +244,7 @@ export class Application {
         relativePath: `${folder}/${name}.yaml`,
         kind,
         name,
+        bindings: this.loadOptions.bindings,
       });
       const hash = createHash('sha256').update(source).digest('hex');
       const relativePath = `${folder}/${name}.${script.language}`;

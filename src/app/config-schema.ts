@@ -2,35 +2,26 @@
 // `${env:…}`/`${file:…}` references are resolved, so a number or boolean may
 // come from the environment as text; such text is converted here.
 import { z } from 'zod';
+import type { BindingDefinition } from '../bindings/binding.js';
 import type { AppConfig, LimitOverrides, LogLevel, SensitivePolicy } from './types.js';
 import { SCRIPT_KINDS } from './types.js';
 import type { KeyPath } from './yaml-source.js';
 import { bool, nonNegativeInt, positiveInt } from './schema-helpers.js';
 
 
-/** Per-kind (scriptcode.yaml) and per-script (metadata) overrides of the limits in SPEC §5. */
-export const limitOverridesSchema = z.strictObject({
+/** The limits every kind has; the bindings' call budgets (restCalls, …) are added per binding set. */
+const coreLimitsShape = {
   cpuMs: positiveInt().optional(),
   wallMs: positiveInt().optional(),
   memoryMb: positiveInt().optional(),
-  // 0 is meaningful: a script that must not call any service (the formatter default)
-  restCalls: nonNegativeInt().optional(),
   maxOutputBytes: positiveInt().optional(),
-}) satisfies z.ZodType<LimitOverrides, unknown>;
-
-export const LIMIT_KEYS = Object.keys(limitOverridesSchema.shape);
+};
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const satisfies readonly LogLevel[];
 const SENSITIVE_POLICIES = ['mask', 'hash', 'markers', 'plain'] as const satisfies readonly SensitivePolicy[];
 
 const looseRecord = () => z.record(z.string(), z.unknown());
 
-const limitsSchema = z.strictObject(
-  Object.fromEntries(SCRIPT_KINDS.map((kind) => [kind, limitOverridesSchema.optional()])) as Record<
-    (typeof SCRIPT_KINDS)[number],
-    z.ZodOptional<typeof limitOverridesSchema>
-  >,
-);
 
 const loggingSchema = z.strictObject({
   level: z.enum(LOG_LEVELS).default('info'),
@@ -57,14 +48,11 @@ const poolSchema = z.strictObject({
 });
 
 /**
+ * The sections of the runtime itself; the bindings add theirs (configSchemas).
  * `prefault({})` rather than `default(...)`: a partly given section (say only
  * `logging.level`) still gets the defaults of its other keys.
  */
-export const appConfigSchema = z.strictObject({
-  // each service's own schema arrives with api.rest.v1; until then a service is any mapping
-  services: z.record(z.string(), looseRecord()).default({}),
-  serviceDefaults: looseRecord().optional(),
-  limits: limitsSchema.prefault({}),
+const coreShape = {
   logging: loggingSchema.prefault({}),
   cache: cacheSchema.prefault({}),
   pool: poolSchema.prefault({}),
@@ -77,32 +65,74 @@ export const appConfigSchema = z.strictObject({
       timeoutMs: positiveInt().default(250),
     }).optional(),
   }).optional(),
-  // the reference platform's list format (`scriptservice.api: [{ serviceId, url, authorization }]`), converted by the services loader
-  scriptservice: z.unknown().optional(),
-});
+};
 
-// Keeps the schema and the shared interface from drifting apart: every parse result is an AppConfig,
-// and every AppConfig key is known to the schema.
-type ParsedConfig = z.output<typeof appConfigSchema>;
-const outputIsAppConfig = (config: ParsedConfig): AppConfig => config;
-const everyKeyCovered: Record<keyof AppConfig, true> = Object.fromEntries(
-  Object.keys(appConfigSchema.shape).map((key) => [key, true]),
-) as Record<keyof ParsedConfig, true>;
-void outputIsAppConfig;
-void everyKeyCovered;
-
-export const TOP_LEVEL_KEYS = Object.keys(appConfigSchema.shape);
-
-/** Allowed keys of the strict mapping at `path`, for "unknown key" messages. */
-export function allowedConfigKeys(path: KeyPath): readonly string[] | undefined {
-  if (path.length === 0) return TOP_LEVEL_KEYS;
-  const [section, kind] = path;
-  if (path.length === 1) {
-    if (section === 'limits') return SCRIPT_KINDS;
-    if (section === 'logging') return Object.keys(loggingSchema.shape);
-    if (section === 'cache') return Object.keys(cacheSchema.shape);
-    if (section === 'pool') return Object.keys(poolSchema.shape);
-  }
-  if (path.length === 2 && section === 'limits' && typeof kind === 'string') return LIMIT_KEYS;
-  return undefined;
+/** scriptcode.yaml and script metadata as the runtime with a given set of bindings reads them. */
+export interface ConfigSchemas {
+  /** the whole file: the runtime's sections, `limits` with every call budget, the bindings' sections */
+  readonly app: z.ZodObject;
+  /** `limits.<kind>` of the file and `limits` of a script's metadata */
+  readonly limitOverrides: z.ZodObject;
+  /** the keys of limitOverrides, for "unknown key" hints */
+  readonly limitKeys: readonly string[];
+  /** allowed keys of the strict mapping at `path`, for "unknown key" hints */
+  allowedKeys(path: KeyPath): readonly string[] | undefined;
 }
+
+const schemasOf = new WeakMap<readonly BindingDefinition[], ConfigSchemas>();
+
+/** The schemas for `bindings` (made once per list). Two bindings may not claim one section. */
+export function configSchemas(bindings: readonly BindingDefinition[]): ConfigSchemas {
+  let schemas = schemasOf.get(bindings);
+  if (schemas) return schemas;
+  const budgets: Record<string, ReturnType<typeof nonNegativeInt>> = {};
+  const sections: Record<string, z.ZodType> = {};
+  const owner = new Map<string, string>();
+  for (const binding of bindings) {
+    // 0 is meaningful: a script that must not make such calls (REST calls of a formatter, by default)
+    if (binding.budget) budgets[binding.budget.name] = nonNegativeInt();
+    for (const [section, schema] of Object.entries(binding.config?.sections ?? {})) {
+      const taken = Object.hasOwn(coreShape, section) || section === 'limits' ? 'the runtime' : owner.get(section);
+      if (taken) throw new Error(`binding api.${binding.path}: the scriptcode.yaml section '${section}' belongs to ${taken}`);
+      owner.set(section, `api.${binding.path}`);
+      sections[section] = schema;
+    }
+  }
+  const limitOverrides = z.strictObject({ ...coreLimitsShape, ...Object.fromEntries(Object.keys(budgets).map((name) => [name, nonNegativeInt().optional()])) });
+  const limits = z.strictObject(Object.fromEntries(SCRIPT_KINDS.map((kind) => [kind, limitOverrides.optional()])));
+  const app = z.strictObject({ ...sections, limits: limits.prefault({}), ...coreShape });
+  schemas = {
+    app,
+    limitOverrides,
+    limitKeys: Object.keys(limitOverrides.shape),
+    allowedKeys: (path) => objectKeysAt(app, path),
+  };
+  schemasOf.set(bindings, schemas);
+  return schemas;
+}
+
+/** The keys of the object schema found by following `path` down `schema` (through optional, default, record values), if it is one. */
+function objectKeysAt(schema: z.ZodType, path: KeyPath): readonly string[] | undefined {
+  let node: z.ZodType | undefined = schema;
+  for (let i = 0; ; i++) {
+    // wrappers: optional, nullable, default, prefault, catch, readonly; pipes (preprocess) by their output
+    for (;;) {
+      const def: { type: string; innerType?: z.ZodType; out?: z.ZodType } = (node as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; out?: z.ZodType } } })._zod.def;
+      if (def.innerType) node = def.innerType;
+      else if (def.type === 'pipe' && def.out) node = def.out;
+      else break;
+    }
+    if (i === path.length) return node instanceof z.ZodObject ? Object.keys(node.shape) : undefined;
+    if (node instanceof z.ZodObject) node = (node.shape as Record<PropertyKey, z.ZodType>)[path[i]!];
+    else if (node instanceof z.ZodRecord) node = node._zod.def.valueType as z.ZodType;
+    else return undefined;
+    if (!node) return undefined;
+  }
+}
+
+// Keeps the runtime's own sections and the shared interface from drifting apart.
+const coreSchema = z.strictObject(coreShape);
+const outputIsAppConfig = (config: z.output<typeof coreSchema>): Omit<AppConfig, 'services' | 'serviceDefaults' | 'scriptservice' | 'limits'> => config;
+void outputIsAppConfig;
+const limitsAreOverrides = (limits: z.output<z.ZodObject<typeof coreLimitsShape>>): LimitOverrides => limits;
+void limitsAreOverrides;

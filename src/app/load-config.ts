@@ -3,8 +3,9 @@
 // reported together, each with its key path and, where known, its line.
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { resolveServices, SERVICES_HINT } from '../services/resolve-services.js';
-import { allowedConfigKeys, appConfigSchema } from './config-schema.js';
+import type { BindingDefinition } from '../bindings/binding.js';
+import { builtinBindings } from '../bindings/registry.js';
+import { configSchemas } from './config-schema.js';
 import { isDeferrable, placeholderFor, rememberDeferred } from './deferred-secrets.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { collectSecretRefs, rememberReferences, SECRET_REF_HINT } from './secret-refs.js';
@@ -38,6 +39,8 @@ export interface LoadConfigOptions {
    * For the command line (`run`, `record`); the server resolves every one at start.
    */
   deferSecrets?: boolean;
+  /** the bindings whose sections and call budgets the file may have (default: the built-in ones) */
+  bindings?: readonly BindingDefinition[];
 }
 
 const SYNTAX_HINT = 'Hint: fix the YAML syntax at the position shown (indentation uses spaces; quote values that contain ": " ' +
@@ -79,11 +82,18 @@ export async function loadConfig(dir: string, options: LoadConfigOptions = {}): 
   let deferred = options.deferSecrets ? secrets.unresolved.filter(isDeferrable) : [];
   for (const reference of deferred) setIn(secrets.value, reference.path, placeholderFor(reference.path));
 
-  const result = appConfigSchema.safeParse(secrets.value, { reportInput: true });
+  const bindings = options.bindings ?? builtinBindings;
+  const schemas = configSchemas(bindings);
+  const result = schemas.app.safeParse(secrets.value, { reportInput: true });
   const failedRefs = new Set(secrets.issues.map((issue) => issue.path));
-  const validation = result.success ? [] : zodIssues(result.error.issues, { locate: locateInFile, allowedKeys: allowedConfigKeys });
-  // every service too, in the same pass and with positions (the runtime resolves them again at start)
-  const services = serviceIssues(secrets.value, file, locateInFile);
+  const validation = result.success ? [] : zodIssues(result.error.issues, { locate: locateInFile, allowedKeys: schemas.allowedKeys });
+  // the bindings' own checks (every service, say), in the same pass and with positions
+  const checked = bindings.filter((b) => b.config).map((b) => ({
+    hint: b.config!.hint,
+    sections: Object.keys(b.config!.sections),
+    issues: b.config!.check?.(secrets.value as AppConfig, { file, locate: locateInFile }) ?? [],
+  }));
+  const services = checked.flatMap((c) => c.issues);
 
   // a placeholder the settings refuse (a number from the environment, say) cannot wait: its reference is reported now
   const refused = new Set([...validation, ...services].map((issue) => issue.path));
@@ -99,24 +109,15 @@ export async function loadConfig(dir: string, options: LoadConfigOptions = {}): 
   ];
   if (!result.success || issues.length > 0) {
     const onlySecrets = secretIssues.length > 0 && issues.length === secretIssues.length;
-    const onlyServices = issues.length > 0 && issues.every((issue) => services.includes(issue));
+    // every issue in one binding's sections: its hint
+    const owner = issues.length > 0 ? checked.find((c) => issues.every((issue) => c.issues.includes(issue) || c.sections.some((s) => issue.path === s || issue.path.startsWith(`${s}.`) || issue.path.startsWith(`${s}[`)))) : undefined;
     // a failed parse whose every issue was a duplicate of a failed reference still has issues here
-    throw new ConfigError(file, issues, onlySecrets ? SECRET_REF_HINT : onlyServices ? SERVICES_HINT : undefined);
+    throw new ConfigError(file, issues, onlySecrets ? SECRET_REF_HINT : owner?.hint);
   }
-  rememberReferences(result.data, secrets.references);
-  rememberDeferred(result.data, file, deferred);
-  return result.data;
-}
-
-/** The problems of services:, serviceDefaults: and scriptservice.api, with their positions. */
-function serviceIssues(config: unknown, file: string, locate: (path: KeyPath) => Position | undefined): ConfigIssue[] {
-  try {
-    resolveServices(config as AppConfig, { file, locate });
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues;
-    throw error;
-  }
+  const config = result.data as AppConfig;
+  rememberReferences(config, secrets.references);
+  rememberDeferred(config, file, deferred);
+  return config;
 }
 
 function setIn(target: unknown, path: KeyPath, value: unknown): void {

@@ -3,7 +3,9 @@
 // is silently ignored would leave a script with limits nobody intended.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { limitOverridesSchema, LIMIT_KEYS } from './config-schema.js';
+import type { BindingDefinition } from '../bindings/binding.js';
+import { builtinBindings } from '../bindings/registry.js';
+import { configSchemas } from './config-schema.js';
 import { ScriptMetadataError } from './errors.js';
 import type { ScriptKind, ScriptMetadata } from './types.js';
 import { parseYaml, zodIssues, type KeyPath } from './yaml-source.js';
@@ -14,25 +16,32 @@ const emptyAsObject = (value: unknown) => (value === null ? {} : value);
 const inputSchema = z.preprocess(emptyAsObject, z.strictObject({ description: z.string().optional(), required: z.boolean().optional() }));
 const outputSchema = z.preprocess(emptyAsObject, z.strictObject({ description: z.string().optional() }));
 
-export const scriptMetadataSchema = z.strictObject({
+const metadataShape = {
   description: z.string().optional(),
   inputs: z.record(z.string(), inputSchema).optional(),
   outputs: z.record(z.string(), outputSchema).optional(),
   messages: z.record(z.string(), z.string()).optional(),
-  limits: limitOverridesSchema.optional(),
-});
+};
 
-const outputIsMetadata = (metadata: z.output<typeof scriptMetadataSchema>): ScriptMetadata => metadata;
-void outputIsMetadata;
+const schemaOf = new WeakMap<readonly BindingDefinition[], z.ZodObject>();
 
-const TOP_KEYS = Object.keys(scriptMetadataSchema.shape);
+/** The metadata file's schema with the limits of `bindings` (their call budgets). */
+export function scriptMetadataSchema(bindings: readonly BindingDefinition[] = builtinBindings): z.ZodObject {
+  let schema = schemaOf.get(bindings);
+  if (!schema) schemaOf.set(bindings, (schema = z.strictObject({ ...metadataShape, limits: configSchemas(bindings).limitOverrides.optional() })));
+  return schema;
+}
 
-function allowedKeys(path: KeyPath): readonly string[] | undefined {
-  if (path.length === 0) return TOP_KEYS;
-  if (path.length === 1 && path[0] === 'limits') return LIMIT_KEYS;
-  if (path.length === 2 && path[0] === 'inputs') return ['description', 'required'];
-  if (path.length === 2 && path[0] === 'outputs') return ['description'];
-  return undefined;
+const TOP_KEYS = [...Object.keys(metadataShape), 'limits'];
+
+function allowedKeysFor(bindings: readonly BindingDefinition[]) {
+  return (path: KeyPath): readonly string[] | undefined => {
+    if (path.length === 0) return TOP_KEYS;
+    if (path.length === 1 && path[0] === 'limits') return configSchemas(bindings).limitKeys;
+    if (path.length === 2 && path[0] === 'inputs') return ['description', 'required'];
+    if (path.length === 2 && path[0] === 'outputs') return ['description'];
+    return undefined;
+  };
 }
 
 export interface MetadataFile {
@@ -42,6 +51,8 @@ export interface MetadataFile {
   relativePath: string;
   kind: ScriptKind;
   name: string;
+  /** the bindings whose call budgets `limits` may name (default: the built-in ones) */
+  bindings?: readonly BindingDefinition[];
 }
 
 /** Parses metadata text; throws ScriptMetadataError naming the file, key and line. */
@@ -51,9 +62,10 @@ export function parseScriptMetadata(text: string, where: MetadataFile): ScriptMe
   const parsed = parseYaml(text);
   if (!parsed.ok) throw fail(parsed.issues);
   const data = parsed.data ?? {};
-  const result = scriptMetadataSchema.safeParse(data, { reportInput: true });
-  if (!result.success) throw fail(zodIssues(result.error.issues, { locate: parsed.locate, allowedKeys }));
-  return result.data;
+  const bindings = where.bindings ?? builtinBindings;
+  const result = scriptMetadataSchema(bindings).safeParse(data, { reportInput: true });
+  if (!result.success) throw fail(zodIssues(result.error.issues, { locate: parsed.locate, allowedKeys: allowedKeysFor(bindings) }));
+  return result.data as ScriptMetadata;
 }
 
 /** Reads and parses a metadata file; a missing file is no metadata (`{}`). */

@@ -13,13 +13,13 @@ export const KIND_FOLDERS: Readonly<Record<ScriptKind, string>> = {
   formatter: 'formatters',
 };
 
-/** Per-kind / per-script limit overrides (SPEC §5). Every key optional. */
+/** Per-kind / per-script limit overrides (SPEC §5). Every key optional; the bindings' call budgets (restCalls, …) by name. */
 export interface LimitOverrides {
   cpuMs?: number;
   wallMs?: number;
   memoryMb?: number;
-  restCalls?: number;
   maxOutputBytes?: number;
+  [budget: string]: number | undefined;
 }
 
 /** `<kind>/<name>.yaml` next to a script. */
@@ -95,4 +95,6 @@ export interface AppConfig {
   };
   /** the reference platform's service list (`scriptservice.api: [{ serviceId, url, authorization }]`), kept as given for the services loader to convert */
   scriptservice?: unknown;
+  /** the sections of bindings an embedder added (BindingDefinition.config), parsed by their schemas */
+  [section: string]: unknown;
 }

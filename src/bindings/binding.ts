@@ -1,13 +1,20 @@
 // A binding is one `api.<name>.vN` object that scripts get (miniflare's model):
-// the part that runs inside the isolate is plain JS source kept apart from the
-// host-side gateway that does the work. Adding `api.foo.v1` is one new folder
-// exporting a BindingDefinition, listed in src/bindings/registry.ts.
+// one folder owns the part that runs inside the isolate, the host-side gateway
+// that does the work, its sections of scriptcode.yaml with their zod schemas,
+// its call budget and its typings. The sandbox and the runtime know a binding
+// only through this interface. Built-in ones are listed in registry.ts;
+// embedders add theirs with createRuntime({ bindings }).
+import type { z } from 'zod';
+import type { ConfigIssue } from '../app/errors.js';
 import type { AppConfig } from '../app/types.js';
+import type { KeyPath, Position } from '../app/yaml-source.js';
 import type { RuntimeLogger } from '../logging/logger.js';
 import type { SensitiveRenderer } from '../logging/sensitive.js';
 import type { RuntimeObserver } from '../runtime/observer.js';
-import type { Transport } from '../http/transport.js';
 import type { Invocation } from '../sandbox/invocation.js';
+import type { CallBudget } from '../sandbox/limits.js';
+
+export type { CallBudget } from '../sandbox/limits.js';
 
 /** An error a gateway wants the script to see; `info` becomes the script-side error's fields. */
 export class BindingCallError extends Error {
@@ -42,8 +49,8 @@ export interface BindingEnvironment {
   appDir: string;
   /** reports invocations, REST calls, tokens, circuits (metrics) */
   observer?: RuntimeObserver;
-  /** how REST calls reach services; the network unless replaced (offline tests) */
-  transport?: Transport;
+  /** what the embedder gave for this binding: createRuntime({ bindingOptions: { [path]: … } }) */
+  options?: unknown;
   /**
    * The binding's gateway of the configuration generation being replaced
    * (scriptcode.yaml reloaded while serving). It keeps serving the invocations
@@ -64,9 +71,29 @@ export interface BindingDefinition {
    * error description into an instance of the binding's own error classes.
    */
   isolateSource: string;
-  /** the limit each call counts against */
-  budget?: 'restCalls';
+  /** the limit each call counts against (bindings may share one) */
+  budget?: CallBudget;
+  /** its sections of scriptcode.yaml */
+  config?: BindingConfig;
+  /**
+   * Its part of the script authors' typings (types/scriptcode.d.ts): declarations
+   * that add the binding to `interface ScriptApi` (and any types it names).
+   */
+  typings?: string;
   createGateway(env: BindingEnvironment): Gateway | Promise<Gateway>;
+}
+
+export interface BindingConfig {
+  /**
+   * Top-level sections of scriptcode.yaml the binding owns, each with its zod
+   * schema; checked with the rest of the file (positions, "unknown key" hints),
+   * parsed values in AppConfig under the same key.
+   */
+  readonly sections: Readonly<Record<string, z.ZodType>>;
+  /** said after the issues when every issue of the file is the binding's: where to read about its sections */
+  readonly hint?: string;
+  /** further checks of the validated configuration, reported with the schema's issues */
+  check?(config: AppConfig, where: { file: string; locate: (path: KeyPath) => Position | undefined }): ConfigIssue[];
 }
 
 export interface LoadedBinding {

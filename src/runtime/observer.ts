@@ -10,7 +10,8 @@ export interface InvocationEvent {
   /** the error's name for 'error', the limit code for 'limit' */
   reason?: string;
   durationMs: number;
-  restCalls: number;
+  /** calls made per call budget of the bindings: `{ restCalls: 2 }` */
+  calls: Readonly<Record<string, number>>;
 }
 
 export interface RestCallEvent {

@@ -18,6 +18,7 @@ import { ConfigError } from '../app/errors.js';
 import type { AppConfig, ScriptKind } from '../app/types.js';
 import { KIND_FOLDERS } from '../app/types.js';
 import { builtinBindings } from '../bindings/registry.js';
+import { restV1 } from '../bindings/rest-v1/index.js';
 import {
   formatter, scriptService, scriptTask, validationScript,
   type FormatAnswer, type FormatRequest, type KindHandler, type ScriptAnswer, type ScriptRequest,
@@ -28,7 +29,7 @@ import { traceModeOf, type AnswerBase } from '../kinds/kind.js';
 import { createRuntimeLogger, type RuntimeLogger, type RuntimeLoggerOptions } from '../logging/logger.js';
 import { InvocationLog } from '../logging/invocation-log.js';
 import { createSensitiveRenderer, type SensitiveRenderer } from '../logging/sensitive.js';
-import type { BindingDefinition, BindingEnvironment, Gateway, LoadedBinding } from '../bindings/binding.js';
+import type { BindingDefinition, BindingEnvironment, CallBudget, Gateway, LoadedBinding } from '../bindings/binding.js';
 import { IsolateResetError, RuntimeClosedError } from '../sandbox/errors.js';
 import { Invocation, type ConfigScope, type TraceMode } from '../sandbox/invocation.js';
 import { resolveLimits } from '../sandbox/limits.js';
@@ -65,11 +66,13 @@ export interface RuntimeOptions {
   deferSecrets?: boolean;
   /** extra `api.*` bindings for embedders, next to the built-in ones */
   bindings?: readonly BindingDefinition[];
+  /** what each binding is given, by path (BindingEnvironment.options): `{ 'rest.v1': { transport } }` */
+  bindingOptions?: Readonly<Record<string, unknown>>;
   /** isolates created at start per memory size in use (default 1) */
   warmIsolates?: number;
   /** receives invocation, REST-call, token and circuit events (metrics) */
   observer?: RuntimeObserver;
-  /** replaces the network for api.rest.v1 (offline script tests) */
+  /** replaces the network for api.rest.v1 (offline script tests); short for bindingOptions['rest.v1'].transport */
   transport?: Transport;
   /** variables for `${env:…}` references in scriptcode.yaml (default: process.env) */
   env?: Readonly<Record<string, string | undefined>>;
@@ -123,7 +126,7 @@ export interface Runtime {
 }
 
 /** Settings read once at start: a change is reported as needing a restart. */
-const RESTART_ONLY: readonly (readonly [keyof AppConfig, string])[] = [
+const RESTART_ONLY: readonly (readonly ['pool' | 'cache', string])[] = [
   ['pool', 'maxIsolates'], ['pool', 'maxQueue'], ['pool', 'asyncInvocationsPerIsolate'], ['pool', 'spareIsolates'], ['pool', 'idleSeconds'],
   ['cache', 'watch'],
 ];
@@ -176,7 +179,9 @@ class Generation {
   }
 }
 
-type BindingBase = Omit<BindingEnvironment, 'config' | 'sensitive' | 'previous'>;
+type BindingBase = Omit<BindingEnvironment, 'config' | 'sensitive' | 'previous' | 'options'> & {
+  bindingOptions: Readonly<Record<string, unknown>>;
+};
 
 /** Every binding's gateway for `config`; what was made is closed again when one fails. */
 async function createBindings(
@@ -190,7 +195,9 @@ async function createBindings(
   try {
     for (const definition of definitions) {
       const before = previous?.bindings.find((b) => b.definition === definition)?.gateway;
-      bindings.push({ definition, gateway: await definition.createGateway({ ...base, config, sensitive: renderer, previous: before }) });
+      const { bindingOptions, ...env } = base;
+      const options = bindingOptions[definition.path];
+      bindings.push({ definition, gateway: await definition.createGateway({ ...env, config, sensitive: renderer, previous: before, options }) });
     }
   } catch (err) {
     await Promise.allSettled(bindings.map((b) => b.gateway.close?.()));
@@ -215,7 +222,8 @@ function defaultLogger(options: RuntimeOptions, config: AppConfig): RuntimeLogge
 }
 
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const app = await Application.load(options.app, { watch: options.watch, configOverrides: options.config, env: options.env, deferSecrets: options.deferSecrets });
+  const definitions = [...builtinBindings, ...(options.bindings ?? [])];
+  const app = await Application.load(options.app, { watch: options.watch, configOverrides: options.config, env: options.env, deferSecrets: options.deferSecrets, bindings: definitions });
   let bindings: LoadedBinding[] = [];
   let sandbox: Sandbox | undefined;
   try {
@@ -223,8 +231,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const logger = options.logger ?? defaultLogger(options, config);
     warnIfPlain(logger, config);
     const renderer = createSensitiveRenderer(config.logging.sensitive, config.logging.hashKey);
-    const definitions = [...builtinBindings, ...(options.bindings ?? [])];
-    const base: BindingBase = { logger, appDir: app.dir, observer: options.observer, transport: options.transport };
+    const rest = options.transport ? { [restV1.path]: { transport: options.transport, ...(options.bindingOptions?.[restV1.path] as object | undefined) } } : {};
+    const base: BindingBase = { logger, appDir: app.dir, observer: options.observer, bindingOptions: { ...options.bindingOptions, ...rest } };
     bindings = await createBindings(definitions, base, config, renderer);
     const pool = config.pool;
     // context.callService / context.validate: run scripts of this application in its sandbox
@@ -240,13 +248,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       idleMs: pool.idleSeconds * 1000,
     });
     sandbox = ready;
-    const runtime = new ScriptRuntime(app, logger, ready, new Generation(1, config, bindings, renderer), { definitions, base, observer: options.observer, onConfigReload: options.onConfigReload });
+    const runtime = new ScriptRuntime(app, logger, ready, new Generation(1, config, bindings, renderer), { definitions, budgets: [...new Set(definitions.flatMap((d) => (d.budget ? [d.budget] : [])))], base, observer: options.observer, onConfigReload: options.onConfigReload });
     app.onChange(() => ready.invalidate());
     app.onConfigChange(() => runtime.scheduleReload());
     await ready.warm(
       (Object.keys(KIND_FOLDERS) as ScriptKind[])
         .filter((kind) => app.list(kind).length > 0)
-        .map((kind) => resolveLimits(kind, config.limits[kind]).memoryMb),
+        .map((kind) => resolveLimits(kind, [], config.limits[kind]).memoryMb),
       options.warmIsolates ?? 1,
     );
     return runtime;
@@ -261,6 +269,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
 
 interface ReloadDeps {
   definitions: readonly BindingDefinition[];
+  /** the call budgets of the bindings, each once */
+  budgets: readonly CallBudget[];
   base: BindingBase;
   observer: RuntimeObserver | undefined;
   onConfigReload: RuntimeOptions['onConfigReload'];
@@ -295,7 +305,7 @@ class ScriptRuntime implements Runtime {
   }
 
   private rest(): RestGateway | undefined {
-    return this.current.gateway('rest.v1') as RestGateway | undefined;
+    return this.current.gateway(restV1.path) as RestGateway | undefined;
   }
 
   services(): unknown[] {
@@ -360,7 +370,7 @@ class ScriptRuntime implements Runtime {
 
     // the switch: invocations from here on start under `next`
     const config = next.config;
-    const changed = (Object.keys({ ...previous.config, ...config }) as (keyof AppConfig)[])
+    const changed = Object.keys({ ...previous.config, ...config })
       .filter((key) => JSON.stringify(previous.config[key]) !== JSON.stringify(config[key]));
     this.app.applyConfig(config);
     // the announcement below is written at the more verbose of the two levels: a quieter level applies after it
@@ -438,7 +448,7 @@ class ScriptRuntime implements Runtime {
     const script = await this.app.get(kind, name);
     if (!script) throw new ScriptNotFoundError(kind, name, KIND_FOLDERS[kind]);
     const payload = handler.preparePayload(request);
-    const limits = resolveLimits(kind, config.limits[kind], script.metadata.limits);
+    const limits = resolveLimits(kind, this.deps.budgets, config.limits[kind], script.metadata.limits);
     const id = randomUUID();
     const log = new InvocationLog(this.logger, { invocationId: id, script: name, kind }, renderer, config.logging.maxLinesPerInvocation);
     const invocation = new Invocation(id, kind, name, limits, log, trace);
@@ -452,8 +462,8 @@ class ScriptRuntime implements Runtime {
     const durationMs = Math.round(invocation.elapsedMs() * 1000) / 1000;
     const result = final.type === 'value' ? 'ok' : final.type === 'limit' ? 'limit' : 'error';
     const reason = final.type === 'limit' ? final.code : final.type === 'scriptError' ? final.error.name : final.type === 'isolateReset' ? 'ISOLATE_RESET' : undefined;
-    log.event('info', { outcome: reason ? `${result}:${reason}` : result, durationMs, restCalls: invocation.restCalls }, 'invocation finished', false);
-    notify(this.observer, 'invocationFinished', { kind, script: name, outcome: result, reason, durationMs, restCalls: invocation.restCalls });
+    log.event('info', { outcome: reason ? `${result}:${reason}` : result, durationMs, ...invocation.callCounts }, 'invocation finished', false);
+    notify(this.observer, 'invocationFinished', { kind, script: name, outcome: result, reason, durationMs, calls: { ...invocation.callCounts } });
 
     if (final.type === 'isolateReset') throw new IsolateResetError(invocation.id);
     const base: AnswerBase = { invocationId: invocation.id, durationMs };

@@ -63,7 +63,8 @@ export interface TracedScriptCall {
   outcome: 'ok' | 'error' | 'limit' | 'running';
   durationMs?: number;
   cpuMs?: number;
-  restCalls?: number;
+  /** calls made per call budget (restCalls: …), the called script's own and those of the scripts it called */
+  [budget: string]: unknown;
   error?: { name: string; code?: string; message: string };
   /** the nested script that made the call, when it was not the invoked one */
   script?: string;
@@ -127,7 +128,7 @@ export class ScriptCalls implements Gateway {
 
     const root = caller.root;
     // the limits of the configuration generation the chain started under
-    const own = resolveLimits(kind, (root.scope?.limits ?? app.config.limits)[kind], script.metadata.limits);
+    const own = resolveLimits(kind, root.limits.budgets, (root.scope?.limits ?? app.config.limits)[kind], script.metadata.limits);
     // the chain's budgets (CPU, wall clock, REST calls: see Invocation), the called script's own memory and output size
     const limits: Limits = { ...root.limits, memoryMb: own.memoryMb, maxOutputBytes: own.maxOutputBytes };
     const callerPath = caller.depth > 0 ? scriptPath(caller.kind, caller.scriptName) : undefined;
@@ -157,12 +158,12 @@ export class ScriptCalls implements Gateway {
     const cancelled = caller.hasEnded && final.type !== 'value' && !(final.type === 'limit' && final.code === caller.limitExceeded);
     const result = final.type === 'value' ? 'ok' : final.type === 'limit' && !cancelled ? 'limit' : 'error';
     const reason = cancelled ? 'CANCELLED' : final.type === 'limit' ? final.code : final.type === 'scriptError' ? final.error.name : final.type === 'isolateReset' ? 'ISOLATE_RESET' : undefined;
-    log.event('info', { outcome: reason ? `${result}:${reason}` : result, durationMs, cpuMs, restCalls: invocation.restCalls }, 'script call finished', false);
-    notify(this.deps.observer, 'invocationFinished', { kind, script: name, outcome: result, reason, durationMs, restCalls: invocation.restCalls });
+    log.event('info', { outcome: reason ? `${result}:${reason}` : result, durationMs, cpuMs, ...invocation.callCounts }, 'script call finished', false);
+    notify(this.deps.observer, 'invocationFinished', { kind, script: name, outcome: result, reason, durationMs, calls: { ...invocation.callCounts } });
 
     // (an ended caller has answered: its trace is not changed afterwards)
     if (traceAt >= 0 && !caller.hasEnded) {
-      const traced: TracedScriptCall = { call: `context.${method}`, target, depth: invocation.depth, outcome: result, durationMs, cpuMs, restCalls: invocation.restCalls };
+      const traced: TracedScriptCall = { call: `context.${method}`, target, depth: invocation.depth, outcome: result, durationMs, cpuMs, ...invocation.callCounts };
       if (final.type === 'scriptError') traced.error = { name: final.error.name, ...(final.error.code !== undefined && { code: final.error.code }), message: final.error.message };
       if (final.type === 'limit') traced.error = { name: 'LimitExceededError', code: final.code, message: describeLimit(final.code, invocation.limits, kind) };
       if (final.type === 'isolateReset') traced.error = { name: 'ScriptCallError', code: 'ISOLATE_RESET', message: 'stopped by another invocation sharing its isolate' };

@@ -8,7 +8,7 @@
 import type { RuntimeLogger } from '../logging/logger.js';
 import { BindingCallError, type Gateway, type LoadedBinding } from '../bindings/binding.js';
 import type { Invocation } from './invocation.js';
-import { describeLimit, jsonTextTooDeep, MAX_NESTING_DEPTH } from './limits.js';
+import { jsonTextTooDeep, MAX_NESTING_DEPTH } from './limits.js';
 
 export interface HostCalls {
   /** The answer refusing a call outright (unknown method, budget spent, invocation over), or undefined to go on. */
@@ -47,17 +47,17 @@ export function createHostCalls(
         return answerError({ name: 'TypeError', message: `${label(path, method)} is not a function` });
       }
       if (invocation.hasEnded) return endedAnswer(invocation);
-      if (budgets.get(path) === 'restCalls') {
+      const budget = budgets.get(path);
+      if (budget) {
         // a nested script's calls count against the budget of the whole chain
-        const made = invocation.countRestCall();
-        const allowed = invocation.root.limits.restCalls;
+        const made = invocation.countCall(budget.name);
+        const allowed = invocation.root.limits.calls[budget.name] ?? budget.defaults[invocation.root.kind];
         if (made > allowed) {
-          invocation.limitExceeded ??= 'REST_CALL_LIMIT';
+          invocation.limitExceeded ??= budget.code;
           // One refused call is the script's to handle; calling on after it is
           // a loop that would only burn CPU: the invocation ends here.
-          if (made > allowed + 1) invocation.end('REST_CALL_LIMIT');
-          const message = describeLimit('REST_CALL_LIMIT', invocation.limits, invocation.kind);
-          return answerError({ name: 'LimitExceededError', code: 'REST_CALL_LIMIT', message });
+          if (made > allowed + 1) invocation.end(budget.code);
+          return answerError({ name: 'LimitExceededError', code: budget.code, message: budget.describe(allowed, invocation.kind) });
         }
       }
       return undefined;

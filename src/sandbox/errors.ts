@@ -1,7 +1,7 @@
 // What an invocation can end with besides a result. The `code` strings are
 // stable: callers and tests match on them.
 import type { ScriptKind } from '../app/types.js';
-import { describeLimit, isConfigurableLimit, LIMIT_KEYS, type LimitCode, type Limits } from './limits.js';
+import { describeLimit, limitKey, type LimitCode, type Limits } from './limits.js';
 
 /** The error body of SPEC §6: `{ name, message, code?, line?, column? }` (plus `status` for REST errors). */
 export interface ScriptErrorInfo {
@@ -17,9 +17,10 @@ export interface ScriptErrorInfo {
 export class LimitExceededError extends Error {
   override readonly name = 'LimitExceededError';
   constructor(readonly code: LimitCode, limits: Limits, kind: ScriptKind) {
+    const key = limitKey(code, limits);
     super(`${describeLimit(code, limits, kind)}; the invocation was stopped. ${
-      isConfigurableLimit(code)
-        ? `If the work is legitimate, raise limits.${kind}.${LIMIT_KEYS[code]} in scriptcode.yaml or limits.${LIMIT_KEYS[code]} in the script's metadata file.`
+      key
+        ? `If the work is legitimate, raise limits.${kind}.${key} in scriptcode.yaml or limits.${key} in the script's metadata file.`
         : 'This limit is the same for every script: return flatter data (e.g. a list of rows with ids instead of a tree, or a nested part as a JSON string).'
     }`);
   }

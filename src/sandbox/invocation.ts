@@ -38,8 +38,8 @@ export class Invocation {
   private endedWaiters?: (() => void)[];
   /** calls recorded by gateways for the trace answer */
   readonly calls: unknown[] = [];
-  /** REST calls this invocation made itself (a nested call's count in its parents' too) */
-  restCalls = 0;
+  /** calls made per budget name ('restCalls'), a nested call's in its parents' too; every budget starts at 0 (logs show it) */
+  readonly callCounts: Record<string, number> = {};
   /** CPU time charged to this invocation, its nested calls' included */
   cpuNs = 0n;
   /** the part of cpuNs that nested calls spent */
@@ -67,6 +67,7 @@ export class Invocation {
     this.root = parent ? parent.root : this;
     this.depth = parent ? parent.depth + 1 : 0;
     this.deadline = parent ? parent.deadline : Date.now() + limits.wallMs;
+    for (const budget of limits.budgets) this.callCounts[budget.name] = 0;
   }
 
   /** Aborted when the invocation ends or runs out of time: host calls stop waiting then. */
@@ -104,11 +105,10 @@ export class Invocation {
     }
   }
 
-  /** Counts one REST call here and up the chain; answers the count of the whole chain. */
-  countRestCall(): number {
-    this.restCalls++;
-    for (let up = this.parent; up; up = up.parent) up.restCalls++;
-    return this.root.restCalls;
+  /** Counts one call against `budget` here and up the chain; answers the count of the whole chain. */
+  countCall(budget: string): number {
+    for (let at: Invocation | undefined = this; at; at = at.parent) at.callCounts[budget] = (at.callCounts[budget] ?? 0) + 1;
+    return this.root.callCounts[budget]!;
   }
 
   end(reason?: LimitCode): void {

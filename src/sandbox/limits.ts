@@ -1,37 +1,69 @@
 // Per-kind limits (SPEC §5), overridable per application and per script.
 import type { LimitOverrides, ScriptKind } from '../app/types.js';
 
-export interface Limits {
+/** The limits every invocation has, whatever bindings the runtime has. */
+export interface CoreLimits {
   /** CPU time the isolate may spend on the invocation */
   cpuMs: number;
   /** wall-clock time, including time blocked in host calls (REST) */
   wallMs: number;
   /** heap size of the isolate; exceeding it kills the isolate */
   memoryMb: number;
-  /** host calls that count as REST calls */
-  restCalls: number;
   /** size of the JSON result */
   maxOutputBytes: number;
 }
 
-export const DEFAULT_LIMITS: Readonly<Record<ScriptKind, Readonly<Limits>>> = {
-  scriptService: { cpuMs: 1_000, wallMs: 30_000, memoryMb: 64, restCalls: 50, maxOutputBytes: 10 * 1024 * 1024 },
-  validationScript: { cpuMs: 1_000, wallMs: 10_000, memoryMb: 64, restCalls: 20, maxOutputBytes: 1024 * 1024 },
-  scriptTask: { cpuMs: 5_000, wallMs: 300_000, memoryMb: 128, restCalls: 200, maxOutputBytes: 10 * 1024 * 1024 },
-  formatter: { cpuMs: 50, wallMs: 200, memoryMb: 16, restCalls: 0, maxOutputBytes: 64 * 1024 },
+/**
+ * A limit on how many calls of a binding one invocation (with the scripts it
+ * calls) may make, declared by the binding: its key in `limits.<kind>` of
+ * scriptcode.yaml and in script metadata, its defaults, and how it is reported.
+ * Bindings may share one (the same object).
+ */
+export interface CallBudget {
+  /** the configuration key: 'restCalls' */
+  readonly name: string;
+  /** calls per invocation when nothing overrides it; 0 refuses every call */
+  readonly defaults: Readonly<Record<ScriptKind, number>>;
+  /** the LimitExceededError code once it is spent: 'REST_CALL_LIMIT' */
+  readonly code: string;
+  /** the message for a spent budget of `limit` calls: 'REST call limit of 5 calls per invocation exceeded' */
+  describe(limit: number, kind: ScriptKind): string;
+}
+
+/** The resolved limits of one invocation: the core ones, and one count per call budget (by name). */
+export type Limits = CoreLimits & {
+  /** calls allowed per budget name ('restCalls' → 50) */
+  readonly calls: Readonly<Record<string, number>>;
+  /** the budgets of the runtime's bindings */
+  readonly budgets: readonly CallBudget[];
 };
 
+export const DEFAULT_LIMITS: Readonly<Record<ScriptKind, Readonly<CoreLimits>>> = {
+  scriptService: { cpuMs: 1_000, wallMs: 30_000, memoryMb: 64, maxOutputBytes: 10 * 1024 * 1024 },
+  validationScript: { cpuMs: 1_000, wallMs: 10_000, memoryMb: 64, maxOutputBytes: 1024 * 1024 },
+  scriptTask: { cpuMs: 5_000, wallMs: 300_000, memoryMb: 128, maxOutputBytes: 10 * 1024 * 1024 },
+  formatter: { cpuMs: 50, wallMs: 200, memoryMb: 16, maxOutputBytes: 64 * 1024 },
+};
+
+const CORE_KEYS = Object.keys(DEFAULT_LIMITS.scriptService) as (keyof CoreLimits)[];
+
 /** Kind defaults, then the application's `limits.<kind>`, then the script's own metadata. */
-export function resolveLimits(kind: ScriptKind, ...overrides: (LimitOverrides | undefined)[]): Limits {
-  const limits: Limits = { ...DEFAULT_LIMITS[kind] };
+export function resolveLimits(kind: ScriptKind, budgets: readonly CallBudget[], ...overrides: (LimitOverrides | undefined)[]): Limits {
+  const core: CoreLimits = { ...DEFAULT_LIMITS[kind] };
+  const calls: Record<string, number> = {};
+  for (const budget of budgets) calls[budget.name] = budget.defaults[kind];
   for (const o of overrides) {
     if (!o) continue;
-    for (const key of Object.keys(limits) as (keyof Limits)[]) {
+    for (const key of CORE_KEYS) {
       const v = o[key];
-      if (typeof v === 'number') limits[key] = v;
+      if (typeof v === 'number') core[key] = v;
+    }
+    for (const budget of budgets) {
+      const v = o[budget.name];
+      if (typeof v === 'number') calls[budget.name] = v;
     }
   }
-  return limits;
+  return { ...core, calls, budgets };
 }
 
 /**
@@ -115,32 +147,32 @@ export function jsonTextTooDeep(text: string, max = MAX_NESTING_DEPTH): boolean 
   return false;
 }
 
-/** The configuration key an operator raises when a limit is legitimately too low. */
-export const LIMIT_KEYS = {
+/** The configuration key an operator raises when a core limit is legitimately too low. */
+const CORE_LIMIT_KEYS = {
   CPU_LIMIT: 'cpuMs',
   WALL_CLOCK_LIMIT: 'wallMs',
   MEMORY_LIMIT: 'memoryMb',
-  REST_CALL_LIMIT: 'restCalls',
   OUTPUT_LIMIT: 'maxOutputBytes',
-} as const;
+} as const satisfies Record<string, keyof CoreLimits>;
 /** Limits that are the same for every script (no configuration key). */
 export type FixedLimitCode = 'OUTPUT_TOO_DEEP';
-export type LimitCode = keyof typeof LIMIT_KEYS | FixedLimitCode;
+/** A core limit's code, OUTPUT_TOO_DEEP, or a call budget's (CallBudget.code: 'REST_CALL_LIMIT'). */
+export type LimitCode = keyof typeof CORE_LIMIT_KEYS | FixedLimitCode | (string & {});
 
-export function isConfigurableLimit(code: LimitCode): code is keyof typeof LIMIT_KEYS {
-  return Object.hasOwn(LIMIT_KEYS, code);
+/** The configuration key of the limit `code`, or undefined for a fixed one. */
+export function limitKey(code: LimitCode, limits: Limits): string | undefined {
+  if (Object.hasOwn(CORE_LIMIT_KEYS, code)) return CORE_LIMIT_KEYS[code as keyof typeof CORE_LIMIT_KEYS];
+  return limits.budgets.find((budget) => budget.code === code)?.name;
 }
 
-export function describeLimit(code: LimitCode, limits: Limits, kind?: ScriptKind): string {
-  if (code === 'REST_CALL_LIMIT' && kind === 'formatter' && limits.restCalls === 0) {
-    return 'formatters cannot call REST services (REST call limit of 0)';
-  }
+export function describeLimit(code: LimitCode, limits: Limits, kind: ScriptKind): string {
   switch (code) {
     case 'CPU_LIMIT': return `CPU time limit of ${limits.cpuMs} ms exceeded`;
     case 'WALL_CLOCK_LIMIT': return `wall-clock time limit of ${limits.wallMs} ms exceeded`;
     case 'MEMORY_LIMIT': return `memory limit of ${limits.memoryMb} MB exceeded`;
-    case 'REST_CALL_LIMIT': return `REST call limit of ${limits.restCalls} calls per invocation exceeded`;
     case 'OUTPUT_LIMIT': return `output size limit of ${limits.maxOutputBytes} bytes exceeded`;
     case 'OUTPUT_TOO_DEEP': return `output nesting limit of ${MAX_NESTING_DEPTH} levels exceeded: the result has arrays or objects nested more than ${MAX_NESTING_DEPTH} levels deep`;
   }
+  const budget = limits.budgets.find((b) => b.code === code);
+  return budget ? budget.describe(limits.calls[budget.name] ?? 0, kind) : `limit ${code} exceeded`;
 }

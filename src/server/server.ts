@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApplicationNotFoundError } from '../app/errors.js';
 import { CONFIG_FILE, loadConfig, type ConfigOverrides } from '../app/load-config.js';
+import { builtinBindings } from '../bindings/registry.js';
 import { createRuntimeLogger, type RuntimeLogger, type RuntimeLoggerOptions } from '../logging/logger.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime/runtime.js';
 import { QueueFullError } from '../sandbox/errors.js';
@@ -35,6 +36,9 @@ export interface ServerOptions {
   logDestination?: RuntimeLoggerOptions['destination'];
   /** reload changed scripts while serving (default: cache.watch of the configuration) */
   watch?: boolean;
+  /** extra `api.*` bindings and what each binding is given (RuntimeOptions) */
+  bindings?: RuntimeOptions['bindings'];
+  bindingOptions?: RuntimeOptions['bindingOptions'];
 }
 
 export interface CloseResult {
@@ -69,7 +73,7 @@ export async function createServer(options: ServerOptions): Promise<ScriptCodeSe
   const info = await stat(dir).catch(() => undefined);
   if (!info) throw new ApplicationNotFoundError(dir, 'does not exist');
   if (!info.isDirectory()) throw new ApplicationNotFoundError(dir, 'is not a folder');
-  const appConfig = await loadConfig(dir, { overrides: options.config });
+  const appConfig = await loadConfig(dir, { overrides: options.config, bindings: options.bindings && [...builtinBindings, ...options.bindings] });
   const config = parseServerConfig(appConfig.server, join(dir, CONFIG_FILE));
   const logger = options.logger ?? createRuntimeLogger({ level: appConfig.logging.level, destination: options.logDestination });
 
@@ -156,6 +160,8 @@ export async function createServer(options: ServerOptions): Promise<ScriptCodeSe
       config: options.config as RuntimeOptions['config'],
       logger,
       watch: options.watch,
+      bindings: options.bindings,
+      bindingOptions: options.bindingOptions,
       observer: ctx.metrics.observer,
       warmIsolates: config.warmIsolates,
       // a reloaded scriptcode.yaml: its server: section must still be valid; what changed in it needs a restart

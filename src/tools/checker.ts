@@ -25,12 +25,16 @@ import { stripTypes } from './strip-types.js';
 import { readTestFile } from './test-file.js';
 import { listTestFiles } from './test-runner.js';
 import { tsSyntaxErrors, typeCheck } from './type-check.js';
+import { extraTypings } from './typings.js';
+import type { BindingDefinition } from '../bindings/binding.js';
 
 export interface CheckOptions {
   app: string;
   /** type-check scripts against the typings (default true) */
   types?: boolean;
   env?: Readonly<Record<string, string | undefined>>;
+  /** the runtime's bindings, when an embedder adds its own: their sections, budgets and typings are known (default: the built-in ones) */
+  bindings?: readonly BindingDefinition[];
 }
 
 export interface CheckReport {
@@ -42,15 +46,15 @@ export interface CheckReport {
 }
 
 /** The configuration, or its findings plus (when only secrets are missing) the configuration with placeholders. */
-async function checkConfig(appDir: string, env: CheckOptions['env']): Promise<{ findings: Finding[]; config?: AppConfig }> {
+async function checkConfig(appDir: string, env: CheckOptions['env'], bindings: CheckOptions['bindings']): Promise<{ findings: Finding[]; config?: AppConfig }> {
   try {
-    return { findings: [], config: await loadConfig(appDir, { env }) };
+    return { findings: [], config: await loadConfig(appDir, { env, bindings }) };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const findings = issueFindings(CONFIG_FILE, error.issues);
     try {
       const offline = await offlineConfig(appDir, env);
-      return { findings, config: await loadConfig(appDir, { env, overrides: offline.overrides }) };
+      return { findings, config: await loadConfig(appDir, { env, overrides: offline.overrides, bindings }) };
     } catch {
       return { findings };
     }
@@ -77,14 +81,22 @@ function scriptCallFinding(file: string, use: ScriptCallUse, scripts: readonly S
     message: `context.${use.method}('${use.name}'): no ${what} named '${use.name}'${hint} (${listed}; expected ${KIND_FOLDERS[kind]}/${use.name}.js)` };
 }
 
-async function checkScript(
-  appDir: string, script: ScannedScript, compiler: CompileChecker, services: string[] | undefined, types: boolean, scripts: readonly ScannedScript[],
-): Promise<Finding[]> {
+interface ScriptChecks {
+  compiler: CompileChecker;
+  /** declared service ids, when the configuration could be read */
+  services: string[] | undefined;
+  /** type-check, with these typings beyond the shipped ones; false: no type check */
+  types: false | { extra: string };
+  scripts: readonly ScannedScript[];
+  bindings: CheckOptions['bindings'];
+}
+
+async function checkScript(appDir: string, script: ScannedScript, { compiler, services, types, scripts, bindings }: ScriptChecks): Promise<Finding[]> {
   const findings: Finding[] = [];
   const { relativePath: file } = script;
   try {
     const metadata = `${KIND_FOLDERS[script.kind]}/${script.name}.yaml`;
-    await loadScriptMetadata({ file: join(appDir, metadata), relativePath: metadata, kind: script.kind, name: script.name });
+    await loadScriptMetadata({ file: join(appDir, metadata), relativePath: metadata, kind: script.kind, name: script.name, bindings });
   } catch (error) {
     if (!(error instanceof ScriptMetadataError)) throw error;
     findings.push(...issueFindings(error.relativePath, error.issues));
@@ -122,7 +134,7 @@ async function checkScript(
     const finding = scriptCallFinding(file, use, scripts);
     if (finding) findings.push(finding);
   }
-  if (types) findings.push(...typeCheck(script.absolutePath, file, text, script.language));
+  if (types) findings.push(...typeCheck(script.absolutePath, file, text, script.language, types.extra));
   return findings;
 }
 
@@ -151,7 +163,8 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   if (!stats?.isDirectory()) throw new ApplicationNotFoundError(appDir, stats ? 'is not a folder' : 'does not exist');
   const env = options.env ?? process.env;
 
-  const { findings, config } = await checkConfig(appDir, env);
+  const { bindings } = options;
+  const { findings, config } = await checkConfig(appDir, env, bindings);
   let services: string[] | undefined;
   if (config) {
     try {
@@ -171,7 +184,8 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   }
   const compiler = new CompileChecker();
   try {
-    for (const script of scripts) findings.push(...await checkScript(appDir, script, compiler, services, options.types !== false, scripts));
+    const checks: ScriptChecks = { compiler, services, types: options.types !== false && { extra: extraTypings(bindings ?? []) }, scripts, bindings };
+    for (const script of scripts) findings.push(...await checkScript(appDir, script, checks));
   } finally {
     compiler.dispose();
   }

@@ -13,12 +13,15 @@
 // a boolean or a fixed word is expected, a `${env:NAME}` / `${file:PATH}`
 // reference is accepted too: it is resolved before validation.
 import { z } from 'zod';
-import { appConfigSchema, limitOverridesSchema } from '../app/config-schema.js';
+import { configSchemas } from '../app/config-schema.js';
+import { builtinBindings } from '../bindings/registry.js';
 import { serverConfigSchema } from '../server/config.js';
 import { authSchema, serviceDefaultsSchema, serviceSchema } from '../services/service-schema.js';
 import { testFileSchema } from './test-file.js';
 
 type Json = Record<string, unknown>;
+
+const { app: appConfigSchema, limitOverrides: limitOverridesSchema } = configSchemas(builtinBindings);
 
 /** The file names (in the package's schemas/ folder, and in an application made by `scriptcode init`). */
 export const CONFIG_SCHEMA_FILE = 'scriptcode.schema.json';
@@ -64,7 +67,7 @@ function namedParts(): z.core.$ZodRegistry<{ id: string }> {
 const CONFIG_DESCRIPTIONS: Record<string, string> = {
   services: 'REST services by id: scripts call them with api.rest.v1.get(\'<id>\', …). Secrets as ${env:NAME} or ${file:PATH}.',
   serviceDefaults: 'settings every service gets unless it sets its own (key by key; auth is never merged)',
-  limits: 'per-kind limits: cpuMs, wallMs, memoryMb, restCalls, maxOutputBytes',
+  limits: 'per-kind limits: cpuMs, wallMs, memoryMb, maxOutputBytes, and each binding\'s call budget (restCalls)',
   logging: 'log level and how personal data from scripts appears in the log',
   cache: 'script cache: ttlMs (re-check after), watch (reload changed files, scriptcode.yaml included, while serving)',
   pool: 'isolate pools (read at start: a change needs a restart)',

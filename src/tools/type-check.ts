@@ -30,15 +30,22 @@ const OPTIONS: ts.CompilerOptions = {
 
 const shared = new Map<string, ts.SourceFile>();
 const baseHost = ts.createCompilerHost(OPTIONS, true);
+/** where the typings of bindings an embedder added appear to TypeScript */
+const EXTRA_TYPINGS_FILE = '/scriptcode/extra-bindings.d.ts';
+let extraFile: ts.SourceFile | undefined;
 
 /** A host that parses library files and the typings once per process. */
-function hostFor(scriptPath: string, text: string): ts.CompilerHost {
+function hostFor(scriptPath: string, text: string, extraTypings: string): ts.CompilerHost {
   return {
     ...baseHost,
-    readFile: (name) => (name === scriptPath ? text : baseHost.readFile(name)),
-    fileExists: (name) => name === scriptPath || baseHost.fileExists(name),
+    readFile: (name) => (name === scriptPath ? text : name === EXTRA_TYPINGS_FILE ? extraTypings : baseHost.readFile(name)),
+    fileExists: (name) => name === scriptPath || name === EXTRA_TYPINGS_FILE || baseHost.fileExists(name),
     getSourceFile(name, languageVersion, onError) {
       if (name === scriptPath) return ts.createSourceFile(name, text, languageVersion, true);
+      if (name === EXTRA_TYPINGS_FILE) {
+        if (extraFile?.text !== extraTypings) extraFile = ts.createSourceFile(name, extraTypings, languageVersion, true);
+        return extraFile;
+      }
       let file = shared.get(name);
       if (!file) {
         file = baseHost.getSourceFile(name, languageVersion, onError);
@@ -56,9 +63,13 @@ function toFinding(diagnostic: ts.Diagnostic, relativePath: string): Finding {
   return { file: relativePath, line: line + 1, column: character + 1, severity: 'error', message: `${message} (TS${diagnostic.code})` };
 }
 
-/** Type errors of one script; `absolutePath` is how TypeScript names the file, `relativePath` how findings do. */
-export function typeCheck(absolutePath: string, relativePath: string, text: string, language: 'js' | 'ts'): Finding[] {
-  const program = ts.createProgram({ rootNames: [absolutePath, TYPINGS_FILE], options: OPTIONS, host: hostFor(absolutePath, text) });
+/**
+ * Type errors of one script; `absolutePath` is how TypeScript names the file, `relativePath` how findings do.
+ * `extraTypings`: the typings of bindings an embedder added (tools/typings.ts extraTypings).
+ */
+export function typeCheck(absolutePath: string, relativePath: string, text: string, language: 'js' | 'ts', extraTypings = ''): Finding[] {
+  const rootNames = extraTypings ? [absolutePath, TYPINGS_FILE, EXTRA_TYPINGS_FILE] : [absolutePath, TYPINGS_FILE];
+  const program = ts.createProgram({ rootNames, options: OPTIONS, host: hostFor(absolutePath, text, extraTypings) });
   const file = program.getSourceFile(absolutePath);
   if (!file) return [{ file: relativePath, severity: 'error', message: 'TypeScript could not read the file' }];
   const diagnostics = [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)]

@@ -99,7 +99,7 @@ describe('loadConfig: errors', () => {
     expect(error.code).toBe('CONFIG_INVALID');
     expect(error.issues).toEqual([expect.objectContaining({ path: 'service', line: 1, column: 1 })]);
     expect(error.message).toContain("scriptcode.yaml: service: unknown key — did you mean 'services'?");
-    expect(error.message).toContain('allowed here: services, serviceDefaults, limits, logging, cache, pool, server, state, scriptservice');
+    expect(error.message).toContain('allowed here: services, serviceDefaults, scriptservice, limits, logging, cache, pool, server, state');
     expect(error.message).toContain('(line 1, column 1)');
   });
 
@@ -133,7 +133,7 @@ describe('loadConfig: errors', () => {
       'scriptcode.yaml: cache.watch: must be true or false, got text (line 9, column 3)',
       "scriptcode.yaml: limits.scriptServce: unknown key — did you mean 'scriptService'? (allowed here: scriptService, validationScript, scriptTask, formatter) (line 11, column 3)",
       'scriptcode.yaml: limits.formatter.restCalls: must not be negative (line 12, column 16)',
-      "scriptcode.yaml: limits.formatter.cpu: unknown key — did you mean 'cpuMs'? (allowed here: cpuMs, wallMs, memoryMb, restCalls, maxOutputBytes) (line 12, column 31)",
+      "scriptcode.yaml: limits.formatter.cpu: unknown key — did you mean 'cpuMs'? (allowed here: cpuMs, wallMs, memoryMb, maxOutputBytes, restCalls) (line 12, column 31)",
       'scriptcode.yaml: limits.formatter.memoryMb: must be greater than 0 (line 12, column 39)',
       'scriptcode.yaml: services.crm: must be a mapping (key: value pairs), got text (line 14, column 3)',
     ]);

@@ -2,6 +2,7 @@
 // api.rest.v1 does (sync-looking calls, errors as data, the REST-call budget).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BindingCallError, type BindingDefinition } from '../../src/index.js';
+import { restCallBudget } from '../../src/bindings/rest-v1/budget.js';
 
 export interface TestBindingProbe {
   /** how many sleep calls were still running when their invocation ended */
@@ -12,7 +13,8 @@ export interface TestBindingProbe {
 export function testBinding(probe: TestBindingProbe = { abortedSleeps: 0, received: [] }): BindingDefinition {
   return {
     path: 'test.v1',
-    budget: 'restCalls',
+    // shares api.rest.v1's budget, as a binding may
+    budget: restCallBudget,
     isolateSource: `function ({ call }) {
       class TestError extends Error {}
       Object.defineProperty(TestError.prototype, 'name', { value: 'TestError' });

@@ -7,7 +7,9 @@
 import type { BindingEnvironment, Gateway } from '../binding.js';
 import type { Invocation } from '../../sandbox/invocation.js';
 import { NetworkTransport, type HttpResponse, type Transport } from '../../http/index.js';
-import { staticCredentials, type Credentials } from '../../http/auth/static-auth.js';
+import { CredentialAuthorizer } from '../../http/auth/authorizer.js';
+import type { CallContext, Dispatch } from '../../http/pipeline.js';
+import { buildPipeline } from '../../http/service-pipeline.js';
 import { OAuth2Tokens, type OAuth2TokenState } from '../../http/auth/oauth2.js';
 import { describeService, resolveServices, type ServiceSummary } from '../../services/index.js';
 import { configReferences } from '../../app/secret-refs.js';
@@ -21,7 +23,7 @@ import type { BindingCallError } from '../binding.js';
 import { CallTrace } from './call-trace.js';
 import { encodeBody } from './encode-body.js';
 import { requestError, restError } from './errors.js';
-import { exchange, type AttemptCredentials, type Authorizer, type ExchangeContext } from './exchange.js';
+import { exchange } from './exchange.js';
 import { PreparedService } from './prepared-service.js';
 import { MIN_REDACTED_LENGTH, type CredentialRedactor } from './redact-credentials.js';
 import { BodyParseError, parseBody, rawText, type ScriptResponse } from './parse-response.js';
@@ -32,44 +34,8 @@ function reserveMs(remaining: number): number {
   return Math.min(100, Math.floor(remaining * 0.1));
 }
 
-const NO_CREDENTIALS: AttemptCredentials = Object.freeze({});
 /** `run --show-data`: the trace shows values as they were (credentials stay masked; see call-trace.ts) */
 const SHOWN_AS_IS = createSensitiveRenderer('plain');
-
-/** Static credentials (basic, bearer, API key), and OAuth2 access tokens from the shared token cache. */
-class CredentialAuthorizer implements Authorizer {
-  /** static credentials do not change: encoded once per service, not per attempt */
-  private readonly credentials = new WeakMap<ServiceConfig, AttemptCredentials>();
-
-  /** `shared`: tokens shared with the other processes (state.redis) */
-  constructor(private readonly tokens: OAuth2Tokens, private readonly shared?: SharedTokens) {}
-
-  authorize(service: ServiceConfig, remainingMs: number, signal: AbortSignal): AttemptCredentials | Promise<AttemptCredentials> {
-    if (service.auth.type === 'oauth2') {
-      return this.tokens.token(service, { signal, timeoutMs: remainingMs, shared: this.shared }).then((token) => ({ headers: { authorization: `Bearer ${token}` }, credential: token }));
-    }
-    let credentials = this.credentials.get(service);
-    if (!credentials) {
-      credentials = attemptCredentials(staticCredentials(service.auth));
-      this.credentials.set(service, credentials);
-    }
-    return credentials;
-  }
-
-  /** After a 401: the token may have been revoked or rotated early. */
-  refresh(service: ServiceConfig, credential: string): boolean {
-    if (service.auth.type !== 'oauth2') return false;
-    this.tokens.invalidate(service, credential, this.shared);
-    return true;
-  }
-}
-
-/** Static credentials as an attempt takes them: nothing at all when there are none, so nothing is copied. */
-function attemptCredentials(credentials: Credentials): AttemptCredentials {
-  const headers = Object.keys(credentials.headers).length > 0 ? credentials.headers : undefined;
-  const query = Object.keys(credentials.query).length > 0 ? credentials.query : undefined;
-  return headers || query ? { headers, query } : NO_CREDENTIALS;
-}
 
 /**
  * Something the gateways of several configuration generations use at once
@@ -95,13 +61,21 @@ function sameService(a: ServiceConfig, b: ServiceConfig): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** What an embedder may give api.rest.v1: createRuntime({ transport }) or bindingOptions['rest.v1']. */
+export interface RestBindingOptions {
+  /** how calls reach services instead of the network (offline tests, `scriptcode record`) */
+  transport?: Transport;
+}
+
 export class RestGateway implements Gateway {
   readonly methods = { send: (args: unknown[], invocation: Invocation) => this.send(args[0], invocation) };
   // every wait of a call (token, rate of retries, the request itself) listens to invocation.signal
   readonly settlesOnAbort = true;
   private readonly transport: Transport;
   private readonly prepared = new Map<string, PreparedService>();
-  private readonly authorizer: Authorizer;
+  /** each service's interceptors over this gateway's transport and credentials */
+  private readonly pipelines = new Map<string, Dispatch>();
+  private readonly authorizer: CredentialAuthorizer;
   private readonly tokens: OAuth2Tokens;
   /** the OAuth2 token cache, shared with the gateways of earlier and later configuration generations */
   private readonly sharedTokens: Shared<OAuth2Tokens>;
@@ -122,18 +96,20 @@ export class RestGateway implements Gateway {
   constructor(
     private readonly services: ReadonlyMap<string, ServiceConfig>,
     private readonly env: BindingEnvironment,
+    options: RestBindingOptions = {},
   ) {
+    const given = options.transport;
     const previous = env.previous instanceof RestGateway ? env.previous : undefined;
     // acquired at the end of the constructor: a gateway that fails to build holds nothing
     this.sharedTokens = previous?.sharedTokens ?? new Shared(new OAuth2Tokens({ observer: env.observer }), (tokens) => tokens.close());
     this.tokens = this.sharedTokens.value;
-    if (env.transport) {
-      const inherited = previous?.sharedTransport?.value === env.transport ? previous.sharedTransport : undefined;
-      this.sharedTransport = inherited ?? new Shared(env.transport, (transport) => transport.close?.());
+    if (given) {
+      const inherited = previous?.sharedTransport?.value === given ? previous.sharedTransport : undefined;
+      this.sharedTransport = inherited ?? new Shared(given, (transport) => transport.close?.());
     }
-    this.transport = env.transport ?? new NetworkTransport();
+    this.transport = given ?? new NetworkTransport();
     // offline tests and `record` (a transport of their own) keep their state to themselves
-    const redis = env.transport ? undefined : env.config.state?.redis;
+    const redis = given ? undefined : env.config.state?.redis;
     if (redis) {
       const kept = previous?.sharedState;
       this.sharedState = kept && JSON.stringify(kept.value.settings) === JSON.stringify(redis) ? kept : new Shared(new SharedState(redis, env.logger, env.observer), (state) => state.close());
@@ -154,6 +130,9 @@ export class RestGateway implements Gateway {
           'such a value is not redacted from what the service sends back (it would replace ordinary text); use a longer credential');
       }
     }
+    for (const prepared of this.prepared.values()) {
+      this.pipelines.set(prepared.service.id, buildPipeline(prepared.service, prepared.guards, this.authorizer, this.transport));
+    }
     // tokens of clients no service uses any more are forgotten (an old generation still running fetches again if it must)
     if (previous) this.tokens.retainOnly(services.values());
     this.sharedTokens.acquire();
@@ -161,9 +140,9 @@ export class RestGateway implements Gateway {
     this.sharedState?.acquire();
   }
 
-  static create(env: BindingEnvironment): RestGateway {
+  static create(env: BindingEnvironment, options?: RestBindingOptions): RestGateway {
     const services = resolveServices(env.config, { onWarning: (message) => env.logger.warn(message) });
-    return new RestGateway(services, env);
+    return new RestGateway(services, env, options);
   }
 
   private service(options: SendOptions): PreparedService {
@@ -212,10 +191,11 @@ export class RestGateway implements Gateway {
     }
 
     let response: HttpResponse;
-    const ctx: ExchangeContext = { service, guards: prepared.guards, transport: this.transport, authorizer: this.authorizer, trace, budgetEnd: Date.now() + budget, signal: invocation.signal };
+    const call: CallContext = { service, trace, budgetEnd: Date.now() + budget, signal: invocation.signal, remaining: budget, attemptStarted: performance.now() };
     try {
       response = await exchange(
-        ctx,
+        this.pipelines.get(service.id)!,
+        call,
         {
           method: options.method,
           url,
@@ -223,14 +203,16 @@ export class RestGateway implements Gateway {
           body,
           connectTimeout: options.timeouts.connectTimeout ?? service.timeouts.connectTimeout,
           readTimeout: options.timeouts.readTimeout ?? service.timeouts.readTimeout,
+          // path parameters may be personal data: errors name the URL as the script wrote it
+          shownUrl: trace.url,
         },
       );
     } catch (err) {
-      if (err instanceof Error && 'info' in err) throw this.finish(invocation, trace, redactor.forCall(ctx.credential), err as BindingCallError);
+      if (err instanceof Error && 'info' in err) throw this.finish(invocation, trace, redactor.forCall(call.credential), err as BindingCallError);
       throw err;
     }
     // what the service answered may echo the credentials of this very call
-    redactor = redactor.forCall(ctx.credential);
+    redactor = redactor.forCall(call.credential);
     // an answer that echoes a credential is never kept: a later call may carry another (a new OAuth2 token)
     if (cache && !redactor.occursIn(response)) cache.put(cacheKey!, url, headers, response);
     trace.response(response);

@@ -1,12 +1,18 @@
 // api.rest.v1 (SPEC §4): the binding definition. The script-facing object is
-// rest.isolate.js; the host side is RestGateway.
+// rest.isolate.js; the host side is RestGateway; config.ts its sections of
+// scriptcode.yaml; budget.ts its call budget (restCalls); typings.d.ts its part
+// of the script authors' typings.
 import { readFileSync } from 'node:fs';
 import type { BindingDefinition } from '../binding.js';
-import { RestGateway } from './gateway.js';
+import { restCallBudget } from './budget.js';
+import { restConfig } from './config.js';
+import { RestGateway, type RestBindingOptions } from './gateway.js';
 
 export const restV1: BindingDefinition = {
   path: 'rest.v1',
-  budget: 'restCalls',
+  budget: restCallBudget,
+  config: restConfig,
   isolateSource: readFileSync(new URL('./rest.isolate.js', import.meta.url), 'utf8').trim(),
-  createGateway: (env) => RestGateway.create(env),
+  typings: readFileSync(new URL('./typings.d.ts', import.meta.url), 'utf8'),
+  createGateway: (env) => RestGateway.create(env, env.options as RestBindingOptions | undefined),
 };

@@ -52,7 +52,15 @@ export class SharedTokens {
       if (found === undefined) return undefined;
       if (found) return found;
       const locked = await this.state.run((redis) => redis.set(`${key}:lock`, '1', 'PX', Math.max(1_000, Math.ceil(lockMs())), 'NX'));
-      if (locked !== null) return undefined; // 'OK': ours to fetch; undefined: Redis is away
+      if (locked === undefined) return undefined; // Redis is away
+      if (locked !== null) {
+        // Ours to fetch — unless the holder published and let go between our read and our lock
+        // (publish sets the token and frees the lock at once): then its token is there now.
+        const landed = await this.read(key, cacheKey, secret);
+        if (!landed) return undefined;
+        await this.release(cacheKey);
+        return landed;
+      }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       if (signal.aborted) return undefined;
     }
