@@ -15,6 +15,7 @@ export type {
   ScriptRequest, ScriptAnswer, ValidateRequest, ValidateAnswer, ValidationError,
   TaskRequest, TaskAnswer, FormatRequest, FormatAnswer,
 } from './kinds/index.js';
+export { ScriptCodeError, ERRORS, type ErrorCode, type ErrorEntry } from './errors.js';
 export { ConfigError, ScriptMetadataError, ApplicationNotFoundError, type ConfigIssue } from './app/errors.js';
 export { LimitExceededError, QueueFullError, RuntimeClosedError, type ScriptErrorInfo } from './sandbox/errors.js';
 export { IsolatedVmUnavailableError, type IsolatedVmProblem } from './sandbox/node-support.js';

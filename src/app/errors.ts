@@ -3,6 +3,7 @@
 // Messages name keys, references and positions — never configuration values,
 // because any value may be a resolved secret.
 import { basename } from 'node:path';
+import { ScriptCodeError } from '../errors.js';
 import type { ScriptKind } from './types.js';
 
 export interface ConfigIssue {
@@ -36,16 +37,15 @@ const DEFAULT_CONFIG_HINT =
   'every key is described in docs/configuration.md (services under "Services").';
 
 /** `scriptcode.yaml` (or the in-memory overrides merged over it) cannot be used; the application does not start. */
-export class ConfigError extends Error {
+export class ConfigError extends ScriptCodeError {
   override readonly name = 'ConfigError';
-  readonly code = 'CONFIG_INVALID';
   readonly file: string;
   readonly issues: ConfigIssue[];
 
   constructor(file: string, issues: ConfigIssue[], hint: string = DEFAULT_CONFIG_HINT) {
     issues = sortIssues(issues);
     const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
-    super(`invalid configuration in ${file} (${count}):\n${renderIssues(basename(file), issues)}\n${hint}`);
+    super('CONFIG_INVALID', `invalid configuration in ${file} (${count}):\n${renderIssues(basename(file), issues)}\n${hint}`);
     this.file = file;
     this.issues = issues;
   }
@@ -55,9 +55,8 @@ export class ConfigError extends Error {
  * A broken `<kind>/<name>.yaml`. Only that script fails (its `get` rejects with
  * this error); the application and every other script keep working.
  */
-export class ScriptMetadataError extends Error {
+export class ScriptMetadataError extends ScriptCodeError {
   override readonly name = 'ScriptMetadataError';
-  readonly code = 'SCRIPT_METADATA_INVALID';
   readonly file: string;
   readonly issues: ConfigIssue[];
 
@@ -70,6 +69,7 @@ export class ScriptMetadataError extends Error {
   ) {
     issues = sortIssues(issues);
     super(
+      'SCRIPT_METADATA_INVALID',
       `invalid metadata for ${kind} '${scriptName}':\n${renderIssues(relativePath, issues)}\n` +
         `Hint: fix ${relativePath} (allowed keys: description, inputs, outputs, messages, limits; see docs/script-api.md, "Metadata files"); ` +
         'this script cannot run until then, every other script is unaffected.',
@@ -80,10 +80,9 @@ export class ScriptMetadataError extends Error {
 }
 
 /** The folder given as the application does not exist or is not a folder. */
-export class ApplicationNotFoundError extends Error {
+export class ApplicationNotFoundError extends ScriptCodeError {
   override readonly name = 'ApplicationNotFoundError';
-  readonly code = 'APP_NOT_FOUND';
   constructor(readonly dir: string, reason: string) {
-    super(`application folder ${dir} ${reason}; pass the folder that contains scriptcode.yaml and the scripts/, validators/, tasks/, formatters/ folders`);
+    super('APP_NOT_FOUND', `application folder ${dir} ${reason}; pass the folder that contains scriptcode.yaml and the scripts/, validators/, tasks/, formatters/ folders`);
   }
 }

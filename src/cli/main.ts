@@ -7,18 +7,15 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands/index.js';
-import { UsageError } from './read-json-option.js';
+import { ScriptCodeError } from '../errors.js';
 
 function fail(err: unknown): never {
-  const e = err as Error & { code?: string };
-  // unsupported Node.js line, isolated-vm not installed, no --no-node-snapshot: the environment, not the command
-  if (e?.code === 'ISOLATED_VM_UNAVAILABLE') {
-    process.stderr.write(`scriptcode: ${e.message}\n`);
-    process.exit(1);
+  // the runtime's own errors: their message says what to do, the registry (src/errors.ts) how to exit
+  if (err instanceof ScriptCodeError) {
+    process.stderr.write(`scriptcode: ${err.message}\n`);
+    process.exit(err.exitCode);
   }
-  const known = err instanceof UsageError || e?.code === 'CONFIG_INVALID' || e?.code === 'APP_NOT_FOUND' ||
-    e?.name === 'ScriptNotFoundError' || e?.name === 'InputError';
-  process.stderr.write(`scriptcode: ${known ? e.message : (e?.stack ?? String(err))}\n`);
+  process.stderr.write(`scriptcode: ${(err as Error)?.stack ?? String(err)}\n`);
   process.exit(2);
 }
 

@@ -1,9 +1,13 @@
 // `--input '{"a":1}'` or `--input @file.json`: JSON given inline or from a file.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { ScriptCodeError } from '../errors.js';
 
-export class UsageError extends Error {
+export class UsageError extends ScriptCodeError {
   override readonly name = 'UsageError';
+  constructor(message: string) {
+    super('USAGE', message);
+  }
 }
 
 export function readJsonOption(option: string, value: string | undefined): unknown {

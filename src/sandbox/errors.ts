@@ -1,6 +1,7 @@
 // What an invocation can end with besides a result. The `code` strings are
 // stable: callers and tests match on them.
 import type { ScriptKind } from '../app/types.js';
+import { ScriptCodeError } from '../errors.js';
 import { describeLimit, limitKey, type LimitCode, type Limits } from './limits.js';
 
 /** The error body of SPEC §6: `{ name, message, code?, line?, column? }` (plus `status` for REST errors). */
@@ -14,15 +15,16 @@ export interface ScriptErrorInfo {
   serviceId?: string;
 }
 
-export class LimitExceededError extends Error {
+export class LimitExceededError extends ScriptCodeError {
   override readonly name = 'LimitExceededError';
-  constructor(readonly code: LimitCode, limits: Limits, kind: ScriptKind) {
+  declare readonly code: LimitCode;
+  constructor(code: LimitCode, limits: Limits, kind: ScriptKind) {
     const key = limitKey(code, limits);
-    super(`${describeLimit(code, limits, kind)}; the invocation was stopped. ${
+    super(code, `${describeLimit(code, limits, kind)}; the invocation was stopped. ${
       key
         ? `If the work is legitimate, raise limits.${kind}.${key} in scriptcode.yaml or limits.${key} in the script's metadata file.`
         : 'This limit is the same for every script: return flatter data (e.g. a list of rows with ids instead of a tree, or a nested part as a JSON string).'
-    }`);
+    }`, { registered: 'LIMIT_EXCEEDED' });
   }
   toInfo(): ScriptErrorInfo {
     return { name: this.name, message: this.message, code: this.code };
@@ -30,19 +32,17 @@ export class LimitExceededError extends Error {
 }
 
 /** Too many invocations are waiting: the caller should come back later. */
-export class QueueFullError extends Error {
+export class QueueFullError extends ScriptCodeError {
   override readonly name = 'QueueFullError';
-  readonly code = 'QUEUE_FULL';
   constructor(readonly maxQueue: number) {
-    super(`the invocation queue is full (${maxQueue} waiting); retry later or raise pool.maxQueue / pool.maxIsolates`);
+    super('QUEUE_FULL', `the invocation queue is full (${maxQueue} waiting); retry later or raise pool.maxQueue / pool.maxIsolates`);
   }
 }
 
-export class RuntimeClosedError extends Error {
+export class RuntimeClosedError extends ScriptCodeError {
   override readonly name = 'RuntimeClosedError';
-  readonly code = 'RUNTIME_CLOSED';
   constructor() {
-    super('the runtime is closed');
+    super('RUNTIME_CLOSED', 'the runtime is closed');
   }
 }
 
@@ -51,11 +51,10 @@ export class RuntimeClosedError extends Error {
  * memory limit and took the isolate down: this invocation did nothing wrong
  * and can be retried at once (HTTP 503 + Retry-After).
  */
-export class IsolateResetError extends Error {
+export class IsolateResetError extends ScriptCodeError {
   override readonly name = 'IsolateResetError';
-  readonly code = 'ISOLATE_RESET';
   constructor(readonly invocationId: string) {
-    super(`invocation ${invocationId} was stopped because another invocation sharing its isolate exceeded the memory limit; retry it. ` +
+    super('ISOLATE_RESET', `invocation ${invocationId} was stopped because another invocation sharing its isolate exceeded the memory limit; retry it. ` +
       'Lower pool.asyncInvocationsPerIsolate in scriptcode.yaml to share isolates among fewer invocations.');
   }
 }
@@ -65,10 +64,9 @@ export class IsolateResetError extends Error {
  * every one is busy and the pool may not grow further. Nested calls never
  * wait for one (see isolate-pool.ts): the caller gets this at once.
  */
-export class PoolExhaustedError extends Error {
+export class PoolExhaustedError extends ScriptCodeError {
   override readonly name = 'PoolExhaustedError';
-  readonly code = 'POOL_EXHAUSTED';
   constructor(readonly maxIsolates: number, readonly overflow: number) {
-    super(`every isolate is busy (pool.maxIsolates ${maxIsolates}, plus ${overflow} for nested calls); retry later or raise pool.maxIsolates`);
+    super('POOL_EXHAUSTED', `every isolate is busy (pool.maxIsolates ${maxIsolates}, plus ${overflow} for nested calls); retry later or raise pool.maxIsolates`);
   }
 }

@@ -7,6 +7,7 @@
 // only on that line (its `engines`); src/sandbox/isolated-vm.ts loads it.
 
 /** Node.js major version → the isolated-vm release the line's wrapper package pins. */
+import { ScriptCodeError } from '../errors.js';
 export const NODE_LINES: Readonly<Record<number, string>> = Object.freeze({ 20: '5.0.4', 22: '6.2.0', 24: '7.0.1' });
 
 const SUPPORTED = 'Node.js 20, 22 or 24';
@@ -19,11 +20,10 @@ export function nodeLine(version: string = process.versions.node): number {
 export type IsolatedVmProblem = 'unsupported-node' | 'not-installed' | 'node-snapshot';
 
 /** isolated-vm cannot be used in this process; `message` is one line saying what to do. */
-export class IsolatedVmUnavailableError extends Error {
+export class IsolatedVmUnavailableError extends ScriptCodeError {
   override readonly name = 'IsolatedVmUnavailableError';
-  readonly code = 'ISOLATED_VM_UNAVAILABLE';
   constructor(readonly problem: IsolatedVmProblem, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('ISOLATED_VM_UNAVAILABLE', message, options);
   }
 }
 

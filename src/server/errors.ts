@@ -4,9 +4,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ScriptMetadataError } from '../app/errors.js';
-import { InputError, ScriptFailure, ScriptNotFoundError } from '../kinds/errors.js';
-import { IsolateResetError, QueueFullError, RuntimeClosedError } from '../sandbox/errors.js';
+import { ScriptCodeError } from '../errors.js';
+import { ScriptFailure } from '../kinds/errors.js';
 import { ACCEPTED_TYPE, ownCode, ownMessage } from './http-conventions.js';
 
 export interface ErrorBody {
@@ -17,11 +16,10 @@ export interface ErrorBody {
 export const RETRY_AFTER_SECONDS = 1;
 
 /** The server cannot take the request now (starting, stopping): 503 with Retry-After. */
-export class ServiceUnavailableError extends Error {
+export class ServiceUnavailableError extends ScriptCodeError {
   override readonly name = 'ServiceUnavailable';
-  readonly status = 503;
-  constructor(message: string, readonly code: string) {
-    super(message);
+  constructor(message: string, code: 'STARTING' | 'STOPPING' | 'METRICS_UNAVAILABLE') {
+    super(code, message);
   }
 }
 
@@ -48,14 +46,11 @@ export function sendUnavailable(reply: FastifyReply, body: ErrorBody): FastifyRe
 
 /** The status and body for an error a route threw (or Fastify raised for it). */
 export function classify(err: unknown, request?: FastifyRequest): { status: number; body: unknown } {
-  if (err instanceof ScriptFailure) return { status: 422, body: err.body };
-  if (err instanceof ScriptNotFoundError) return { status: 404, body: errorBody('NotFound', err.message, err.code) };
-  if (err instanceof InputError) return { status: 400, body: errorBody('InputError', err.message, err.code) };
-  if (err instanceof QueueFullError || err instanceof RuntimeClosedError || err instanceof IsolateResetError || err instanceof ServiceUnavailableError) {
-    return { status: 503, body: errorBody(err.name, err.message, err.code) };
+  // the runtime's own errors answer as the registry says (src/errors.ts); a 500 of theirs says no more than any 500
+  if (err instanceof ScriptFailure) return { status: err.status, body: err.body };
+  if (err instanceof ScriptCodeError && (err.status < 500 || err.status === 503)) {
+    return { status: err.status, body: errorBody(err.status === 404 ? 'NotFound' : err.name, err.message, err.code) };
   }
-  // like a script that does not compile: this script cannot run, every other one can
-  if (err instanceof ScriptMetadataError) return { status: 422, body: errorBody(err.name, err.message, err.code) };
   const e = err as Partial<FastifyError>;
   if (e.validation) return { status: 400, body: errorBody('BadRequest', `invalid request: ${e.message}`, 'INVALID_REQUEST') };
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;

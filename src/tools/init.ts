@@ -6,10 +6,14 @@ import { dirname, join, resolve } from 'node:path';
 import { INIT_FILES, INIT_SCHEMAS_DIR, INIT_TYPINGS } from './init-templates.js';
 import { jsonSchemaFiles } from './json-schemas.js';
 import { TYPINGS_FILE } from './typings.js';
+import { ScriptCodeError } from '../errors.js';
 
 /** The folder is not empty: init never overwrites anything. */
-export class InitError extends Error {
-  override readonly name = 'UsageError';
+export class InitError extends ScriptCodeError {
+  override readonly name = 'InitError';
+  constructor(message: string) {
+    super('FOLDER_NOT_EMPTY', message);
+  }
 }
 
 /** Returns the files written, relative to the folder. */

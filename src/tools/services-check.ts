@@ -9,10 +9,14 @@ import { ApplicationNotFoundError } from '../app/errors.js';
 import { CONFIG_FILE, loadConfig } from '../app/load-config.js';
 import { checkServiceConnection, type CheckStep, type ConnectionCheckOptions, type ServiceCheckResult } from '../http/connection-check.js';
 import { resolveServices } from '../services/resolve-services.js';
+import { ScriptCodeError } from '../errors.js';
 
 /** The id names no service of the application. */
-export class UnknownServiceError extends Error {
-  override readonly name = 'UsageError';
+export class UnknownServiceError extends ScriptCodeError {
+  override readonly name = 'UnknownServiceError';
+  constructor(message: string) {
+    super('UNKNOWN_SERVICE', message);
+  }
 }
 
 export interface ServicesCheckOptions extends ConnectionCheckOptions {

@@ -14,6 +14,7 @@ import { offlineConfig } from './offline-config.js';
 import { startOfflineTokens } from './offline-tokens.js';
 import { OfflineTransport } from './offline-transport.js';
 import { readTestFile, type TestCase, type TestFile } from './test-file.js';
+import { ScriptCodeError } from '../errors.js';
 
 export const TESTS_FOLDER = 'tests';
 const TEST_FILE = /\.test\.ya?ml$/;
@@ -62,8 +63,11 @@ export interface TestRunSummary {
 }
 
 /** Nothing to run: no test files, or nothing matches the filter. */
-export class NoTestsError extends Error {
-  override readonly name = 'UsageError';
+export class NoTestsError extends ScriptCodeError {
+  override readonly name = 'NoTestsError';
+  constructor(message: string) {
+    super('NO_TESTS', message);
+  }
 }
 
 export async function listTestFiles(appDir: string): Promise<string[]> {

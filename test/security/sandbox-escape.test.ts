@@ -65,8 +65,6 @@ const attempts: Record<string, string> = {
   jsonParsePatch: 'try { JSON.parse = function () { return { ok: true, value: "forged" }; }; } catch (e) {} var r = api.rest.v1.get("echo"); return r.status.code === 200 ? "blocked" : "forged";',
   arrayPushPatch: 'try { Array.prototype.push = function () { throw new Error("x"); }; } catch (e) {} var a = []; a.push(1); return a.length === 1 ? "blocked" : "patched";',
   functionCallPatch: 'try { Function.prototype.call = function () { return "hijacked"; }; } catch (e) {} return Math.max.call(null, 1, 2) === 2 ? "blocked" : "patched";',
-  globalPrototypeSwap: 'try { Object.setPrototypeOf(globalThis, { injected: 1 }); } catch (e) {} return "blocked";',
-  freezeGlobal: 'try { Object.preventExtensions(globalThis); } catch (e) {} return "blocked";',
   // --- getters on values passed to the host
   getterInBody: 'var calls = 0; var body = { get x() { calls++; return calls; } }; api.rest.v1.post("echo", {}, body); return calls <= 2 ? "blocked" : "getter ran " + calls + " times";',
   throwingToJSON: 'return reach(() => api.rest.v1.post("echo", {}, { toJSON: function () { throw new Error("boom"); } }));',
@@ -75,7 +73,7 @@ const attempts: Record<string, string> = {
   // --- promise / async-iterator tricks
   promiseThenPatch: 'try { Promise.prototype.then = function () { return "hijacked"; }; } catch (e) {} return typeof Promise.resolve(1).then(function () {}) === "object" ? "blocked" : "patched";',
   thenableReturn: 'return { then: function (resolve) { resolve("blocked"); } };',
-  asyncIteratorPatch: 'try { Object.getPrototypeOf(Object.getPrototypeOf((async function* () {})())).next = function () {}; } catch (e) {} return "blocked";',
+  asyncIteratorPatch: 'var proto = Object.getPrototypeOf(Object.getPrototypeOf((async function* () {})())); try { proto.next = function () {}; } catch (e) {} return /\\[native code\\]/.test(String(proto.next)) ? "blocked" : "patched";',
   dynamicImport: 'return import("fs").then(function () { return "imported"; }, function () { return "blocked"; });',
   webAssembly: 'return typeof WebAssembly === "undefined" ? "blocked" : "WebAssembly present";',
   sharedMemory: 'return typeof SharedArrayBuffer === "undefined" && typeof Atomics === "undefined" ? "blocked" : "shared memory";',
@@ -117,10 +115,6 @@ afterAll(async () => {
 });
 
 describe('sandbox escape attempts', () => {
-  it('has at least 40 attempts', () => {
-    expect(Object.keys(attempts).length).toBeGreaterThanOrEqual(40);
-  });
-
   it.each(Object.keys(attempts))('%s: the host stays out of reach and the invocation ends cleanly', async (name) => {
     let outcome: unknown;
     try {
@@ -134,6 +128,23 @@ describe('sandbox escape attempts', () => {
     }
     expect(outcome).toBe('blocked');
     expect(globalThis.__scHostSentinel).toBe('untouched');
+  });
+
+  it.each([
+    ['a swapped prototype', 'Object.setPrototypeOf(globalThis, { injected: 1 });'],
+    ['a non-extensible global object', 'Object.preventExtensions(globalThis);'],
+  ])('%s of the global object does not reach the next invocation', async (_what, attack) => {
+    // sloppy scripts may do this to their own global object; the context is then thrown away
+    await t.app.write('scripts/attack.js', `function callService() { ${attack} return [{ injected: typeof injected, extensible: Object.isExtensible(globalThis) }]; }`);
+    await t.app.write('scripts/probe.js', 'function callService() { return [{ injected: typeof injected, extensible: Object.isExtensible(globalThis) }]; }');
+    t.runtime.invalidateCache();
+    const attacked = (await t.runtime.runScript('attack')).output[0] as { injected: string; extensible: boolean };
+    // the attack took hold in its own invocation: what follows proves it was cleaned away, not that it failed
+    expect(attacked.injected === 'number' || attacked.extensible === false).toBe(true);
+    for (let i = 0; i < 4; i++) {
+      await t.runtime.runScript('attack');
+      expect((await t.runtime.runScript('probe')).output).toEqual([{ injected: 'undefined', extensible: true }]);
+    }
   });
 
   it('the runtime still serves after all attempts, on a clean global object', async () => {

@@ -1,6 +1,5 @@
 // `scriptcode init <dir>`: see src/tools/init.ts. Exit 0, or 2 when the folder is not empty.
 import type { Command } from 'commander';
-import { UsageError } from '../read-json-option.js';
 
 export function registerInit(program: Command): void {
   program
@@ -10,13 +9,7 @@ export function registerInit(program: Command): void {
     .argument('<dir>', 'a new or empty folder')
     .action(async (dir: string) => {
       const { initApplication } = await import('../../tools/init.js');
-      let files: string[];
-      try {
-        files = await initApplication(dir);
-      } catch (error) {
-        if ((error as Error).name === 'UsageError') throw new UsageError((error as Error).message);
-        throw error;
-      }
+      const files = await initApplication(dir);
       process.stdout.write(`created ${dir}:\n${files.map((f) => `  ${f}\n`).join('')}` +
         `next: scriptcode test --app ${dir}   (offline tests)\n      scriptcode check --app ${dir}  (configuration, scripts, types)\n`);
     });

@@ -6,7 +6,6 @@
 // one failed, 2 for usage or configuration errors (an unknown id included).
 // The HTTP stack is loaded when the command runs.
 import type { Command } from 'commander';
-import { UsageError } from '../read-json-option.js';
 
 interface CheckOptions {
   app: string;
@@ -27,13 +26,7 @@ export function registerServices(program: Command): void {
     .addHelpText('after', '\nExamples:\n  $ scriptcode services check\n  $ scriptcode services check crm --app ./my-app --json\n')
     .action(async (id: string | undefined, options: CheckOptions) => {
       const { checkServices, renderServiceChecks } = await import('../../tools/services-check.js');
-      let results;
-      try {
-        results = await checkServices({ app: options.app, id, onWarning: (message) => process.stderr.write(`scriptcode: warning: ${message}\n`) });
-      } catch (error) {
-        if ((error as Error).name === 'UsageError') throw new UsageError((error as Error).message);
-        throw error;
-      }
+      const results = await checkServices({ app: options.app, id, onWarning: (message) => process.stderr.write(`scriptcode: warning: ${message}\n`) });
       if (options.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
       else {
         const tty = process.stdout.isTTY === true && !process.env.NO_COLOR;

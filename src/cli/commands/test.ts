@@ -65,13 +65,7 @@ export function registerTest(program: Command): void {
         return;
       }
 
-      let summary: Summary;
-      try {
-        summary = await runTests({ app, filter, write, style });
-      } catch (error) {
-        if ((error as Error).name === 'UsageError') throw new UsageError((error as Error).message);
-        throw error;
-      }
+      const summary: Summary = await runTests({ app, filter, write, style });
       await report(summary);
       process.exitCode = summary.failed > 0 ? 1 : 0;
     });
