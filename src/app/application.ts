@@ -5,7 +5,7 @@
 // changes of scriptcode.yaml (onConfigChange); reading and applying the new
 // configuration is the runtime's decision (src/runtime/runtime.ts).
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
@@ -16,7 +16,9 @@ import { loadScriptMetadata } from './metadata.js';
 import { KIND_FOLDERS, SCRIPT_KINDS, type AppConfig, type ScriptKind, type ScriptSource } from './types.js';
 
 /** A script's name is its file name without the extension. Also what keeps `get` inside the application folder. */
-export const SCRIPT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+import { discoverScripts, isScriptName, SCRIPT_NAME, type ScriptLanguage } from './discovery.js';
+
+export { SCRIPT_NAME };
 
 export interface ScriptEntry {
   kind: ScriptKind;
@@ -43,9 +45,11 @@ export interface ApplicationLoadOptions {
   deferSecrets?: boolean;
   /** the bindings whose sections and call budgets scriptcode.yaml and metadata may have (default: the built-in ones) */
   bindings?: readonly BindingDefinition[];
+  /** scriptcode.yaml as the caller already read it (with the same overrides, env and bindings): not read again now */
+  loadedConfig?: AppConfig;
 }
 
-type Language = 'js' | 'ts';
+type Language = ScriptLanguage;
 type Found = { path: string; language: Language; stats: Stats };
 type CacheEntry = { signature: string; checkedAt: number; source?: ScriptSource; error?: unknown };
 
@@ -85,7 +89,7 @@ export class Application {
     if (!stats) throw new ApplicationNotFoundError(absolute, 'does not exist');
     if (!stats.isDirectory()) throw new ApplicationNotFoundError(absolute, 'is not a folder');
     const { configOverrides, env, deferSecrets, bindings } = options;
-    const config = await loadConfig(absolute, { overrides: configOverrides, env, onWarning: options.onWarning, deferSecrets, bindings });
+    const config = options.loadedConfig ?? await loadConfig(absolute, { overrides: configOverrides, env, onWarning: options.onWarning, deferSecrets, bindings });
     const app = new Application(absolute, config, options.onWarning ?? (() => {}), { configOverrides, env, deferSecrets, bindings });
     if (options.watch ?? config.cache.watch) await app.startWatching();
     return app;
@@ -102,28 +106,7 @@ export class Application {
    */
   list(kind?: ScriptKind): ScriptEntry[] {
     const kinds = kind === undefined ? SCRIPT_KINDS : isKind(kind) ? [kind] : [];
-    return kinds.flatMap((k) => this.listKind(k));
-  }
-
-  private listKind(kind: ScriptKind): ScriptEntry[] {
-    const folder = KIND_FOLDERS[kind];
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(join(this.dir, folder), { withFileTypes: true });
-    } catch {
-      return []; // a kind the application does not use
-    }
-    const found = new Map<string, Language>();
-    for (const entry of entries) {
-      const match = /^(.+)\.(js|ts)$/.exec(entry.name);
-      if (!match || !isScriptFile(join(this.dir, folder, entry.name), entry)) continue;
-      const [, name, language] = match as unknown as [string, string, Language];
-      if (!isScriptName(name, language)) continue;
-      if (language === 'js' || !found.has(name)) found.set(name, language);
-    }
-    return [...found.keys()]
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-      .map((name) => ({ kind, name, relativePath: `${folder}/${name}.${found.get(name)}` }));
+    return discoverScripts(this.dir, kinds).scripts.map(({ kind: k, name, relativePath }) => ({ kind: k, name, relativePath }));
   }
 
   /**
@@ -333,20 +316,6 @@ function unwrap(entry: CacheEntry): ScriptSource {
 }
 
 /** `types.d.ts` is a declaration file, not a script. */
-function isScriptName(name: string, language: Language): boolean {
-  return SCRIPT_NAME.test(name) && !(language === 'ts' && name.endsWith('.d'));
-}
-
-function isScriptFile(path: string, entry: Dirent): boolean {
-  if (entry.isFile()) return true;
-  if (!entry.isSymbolicLink()) return false;
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false; // dangling link
-  }
-}
-
 async function fileStats(path: string): Promise<Stats | undefined> {
   try {
     const stats = await stat(path);

@@ -66,6 +66,8 @@ export interface RuntimeOptions {
   deferSecrets?: boolean;
   /** extra `api.*` bindings for embedders, next to the built-in ones */
   bindings?: readonly BindingDefinition[];
+  /** scriptcode.yaml as the embedder already read it with loadConfig (same `config`, `env` and `bindings`): not read again at start */
+  loadedConfig?: AppConfig;
   /** what each binding is given, by path (BindingEnvironment.options): `{ 'rest.v1': { transport } }` */
   bindingOptions?: Readonly<Record<string, unknown>>;
   /** isolates created at start per memory size in use (default 1) */
@@ -223,7 +225,7 @@ function defaultLogger(options: RuntimeOptions, config: AppConfig): RuntimeLogge
 
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const definitions = [...builtinBindings, ...(options.bindings ?? [])];
-  const app = await Application.load(options.app, { watch: options.watch, configOverrides: options.config, env: options.env, deferSecrets: options.deferSecrets, bindings: definitions });
+  const app = await Application.load(options.app, { watch: options.watch, configOverrides: options.config, env: options.env, deferSecrets: options.deferSecrets, bindings: definitions, loadedConfig: options.loadedConfig });
   let bindings: LoadedBinding[] = [];
   let sandbox: Sandbox | undefined;
   try {

@@ -11,6 +11,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { ApplicationNotFoundError } from '../app/errors.js';
 import { CONFIG_FILE, loadConfig, type ConfigOverrides } from '../app/load-config.js';
 import { builtinBindings } from '../bindings/registry.js';
+import type { AppConfig } from '../app/types.js';
 import { createRuntimeLogger, type RuntimeLogger, type RuntimeLoggerOptions } from '../logging/logger.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime/runtime.js';
 import { QueueFullError } from '../sandbox/errors.js';
@@ -39,6 +40,8 @@ export interface ServerOptions {
   /** extra `api.*` bindings and what each binding is given (RuntimeOptions) */
   bindings?: RuntimeOptions['bindings'];
   bindingOptions?: RuntimeOptions['bindingOptions'];
+  /** scriptcode.yaml as the caller already read it (with `config` as overrides and `bindings`): read once, not again here or by the runtime */
+  loadedConfig?: AppConfig;
 }
 
 export interface CloseResult {
@@ -73,7 +76,7 @@ export async function createServer(options: ServerOptions): Promise<ScriptCodeSe
   const info = await stat(dir).catch(() => undefined);
   if (!info) throw new ApplicationNotFoundError(dir, 'does not exist');
   if (!info.isDirectory()) throw new ApplicationNotFoundError(dir, 'is not a folder');
-  const appConfig = await loadConfig(dir, { overrides: options.config, bindings: options.bindings && [...builtinBindings, ...options.bindings] });
+  const appConfig = options.loadedConfig ?? await loadConfig(dir, { overrides: options.config, bindings: options.bindings && [...builtinBindings, ...options.bindings] });
   const config = parseServerConfig(appConfig.server, join(dir, CONFIG_FILE));
   const logger = options.logger ?? createRuntimeLogger({ level: appConfig.logging.level, destination: options.logDestination });
 
@@ -162,6 +165,8 @@ export async function createServer(options: ServerOptions): Promise<ScriptCodeSe
       watch: options.watch,
       bindings: options.bindings,
       bindingOptions: options.bindingOptions,
+      // read above: the runtime does not read it again
+      loadedConfig: appConfig,
       observer: ctx.metrics.observer,
       warmIsolates: config.warmIsolates,
       // a reloaded scriptcode.yaml: its server: section must still be valid; what changed in it needs a restart

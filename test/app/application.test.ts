@@ -1,9 +1,10 @@
 import { mkdir, rm, symlink, writeFile, utimes } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect, afterEach, vi } from 'vitest';
 import { Application, ApplicationNotFoundError, ConfigError, ScriptMetadataError } from '../../src/app/index.js';
-import { eventually, makeApp, rejection, writeFiles } from './helpers.js';
+import { makeApp, writeFiles } from './helpers.js';
+import { rejection } from '../helpers/expect.js';
 
 const open: Application[] = [];
 afterEach(async () => {
@@ -198,10 +199,10 @@ describe('cache', () => {
     await writeFile(join(dir, 'scripts/a.js'), 'two, longer');
     // within the TTL the cached entry is returned as is
     expect(await app.get('scriptService', 'a')).toBe(first);
-    const changed = await eventually(async () => {
+    const changed = await vi.waitUntil(async () => {
       const s = await app.get('scriptService', 'a');
       return s?.source === 'two, longer' ? s : undefined;
-    }, 3000);
+    }, { timeout: 3_000, interval: 20 });
     expect(changed.hash).toBe(sha256('two, longer'));
     // an unchanged file is not re-read: the same object comes back after the TTL
     const b = await app.get('scriptService', 'b');
@@ -272,19 +273,19 @@ describe('watcher', () => {
     expect((await app.get('scriptService', 'a'))?.source).toBe('one');
 
     await writeFile(join(dir, 'scripts/a.js'), 'two');
-    await eventually(async () => (await app.get('scriptService', 'a'))?.source === 'two');
+    await vi.waitUntil(async () => (await app.get('scriptService', 'a'))?.source === 'two', { timeout: 5_000, interval: 20 });
     expect(seen).toContain('scriptService/a');
 
     await writeFile(join(dir, 'scripts/a.yaml'), 'description: watched');
-    await eventually(async () => (await app.get('scriptService', 'a'))?.metadata.description === 'watched');
+    await vi.waitUntil(async () => (await app.get('scriptService', 'a'))?.metadata.description === 'watched', { timeout: 5_000, interval: 20 });
 
     expect(await app.get('validationScript', 'v')).toBeUndefined();
     await writeFiles(dir, { 'validators/v.js': 'new folder, new file' });
-    await eventually(async () => seen.includes('validationScript/v'));
+    await vi.waitUntil(async () => seen.includes('validationScript/v'), { timeout: 5_000, interval: 20 });
     expect((await app.get('validationScript', 'v'))?.source).toBe('new folder, new file');
 
     await rm(join(dir, 'scripts/a.js'));
-    await eventually(async () => (await app.get('scriptService', 'a')) === undefined);
+    await vi.waitUntil(async () => (await app.get('scriptService', 'a')) === undefined, { timeout: 5_000, interval: 20 });
   });
 
   it('stops on close, and an unsubscribed listener hears nothing', async () => {
@@ -295,7 +296,7 @@ describe('watcher', () => {
     app.onChange((e) => heard.push(`second ${e.name}`));
     off();
     await writeFile(join(dir, 'scripts/a.js'), 'two');
-    await eventually(() => heard.length > 0);
+    await vi.waitUntil(() => heard.length > 0, { timeout: 5_000, interval: 20 });
     expect(heard.every((h) => h.startsWith('second'))).toBe(true);
     await app.close();
     expect(app.watching).toBe(false);
@@ -313,7 +314,7 @@ describe('watcher', () => {
     });
     app.onChange((e) => heard.push(e.name));
     await writeFile(join(dir, 'scripts/a.js'), 'two');
-    await eventually(() => heard.length > 0);
+    await vi.waitUntil(() => heard.length > 0, { timeout: 5_000, interval: 20 });
     expect(warnings.some((w) => w.includes('listener broke'))).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/app/index.js';
-import { makeApp, rejection } from './helpers.js';
+import { makeApp } from './helpers.js';
+import { rejection } from '../helpers/expect.js';
 
 const DEFAULTS = {
   services: {},

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it, expect } from 'vitest';
 import { ConfigError, loadConfig, resolveSecretRefs } from '../../src/app/index.js';
-import { makeApp, rejection } from './helpers.js';
+import { makeApp } from './helpers.js';
+import { rejection } from '../helpers/expect.js';
 
 // Present in the environment during these tests; must never show up in any error text.
 const SECRET = 'Zq9-distinctive-secret-7731';

@@ -5,8 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, ScriptFailure, createServer, scriptTypings, type InvocationEvent } from '../../src/index.js';
 import { check } from '../../src/tools/checker.js';
-import { makeApp, startRuntime, thrown, type TestRuntime } from '../helpers/app.js';
+import { makeApp, startRuntime, type TestRuntime } from '../helpers/app.js';
 import { kvV1, type KvOptions } from '../fixtures/bindings/kv-v1/index.js';
+import { rejection } from '../helpers/expect.js';
 
 const files = {
   'scriptcode.yaml': 'kv:\n  seed: { greeting: hello }\n  maxValueLength: 8\nlimits:\n  scriptService: { kvCalls: 3 }\n',
@@ -57,7 +58,7 @@ describe('a binding from one folder outside src/ (api.kv.v1)', () => {
   });
 
   it('its calls count against its own budget (kvCalls), set per kind in scriptcode.yaml and per script in metadata', async () => {
-    const failure = await thrown(() => t.runtime.runScript('loop'));
+    const failure = await rejection(() => t.runtime.runScript('loop'));
     expect(failure).toBeInstanceOf(ScriptFailure);
     expect(failure.body.error).toMatchObject({ name: 'LimitExceededError', code: 'KV_CALL_LIMIT' });
     expect(failure.body.error.message).toContain('KV call limit of 3 calls per invocation exceeded');
@@ -76,7 +77,7 @@ describe('its configuration', () => {
   it('a mistake in its section is reported like any other, with the key, the line and its hint', async () => {
     const app = await makeApp({ 'scriptcode.yaml': 'kv:\n  sed: { a: b }\n' });
     try {
-      const error = await thrown(() => startRuntime({}, { app: app.dir, bindings: [kvV1] }));
+      const error = await rejection(() => startRuntime({}, { app: app.dir, bindings: [kvV1] }));
       expect(error).toBeInstanceOf(ConfigError);
       expect(error.message).toContain("scriptcode.yaml: kv.sed: unknown key — did you mean 'seed'?");
       expect(error.message).toContain('(line 2, column 3)');
@@ -89,7 +90,7 @@ describe('its configuration', () => {
   it('without the binding, its section and its budget are unknown keys', async () => {
     const app = await makeApp({ 'scriptcode.yaml': 'kv: {}\nlimits:\n  scriptService: { kvCalls: 3 }\n' });
     try {
-      const error = await thrown(() => startRuntime({}, { app: app.dir }));
+      const error = await rejection(() => startRuntime({}, { app: app.dir }));
       expect(error.message).toContain('scriptcode.yaml: kv: unknown key');
       expect(error.message).toContain('scriptcode.yaml: limits.scriptService.kvCalls: unknown key');
     } finally {
@@ -99,7 +100,7 @@ describe('its configuration', () => {
 
   it('a binding may not claim a section another one owns', async () => {
     const clash = { ...kvV1, path: 'clash.v1', config: { sections: { services: kvV1.config!.sections.kv! } } };
-    const error = await thrown(() => startRuntime({ 'scriptcode.yaml': '' }, { bindings: [clash] }));
+    const error = await rejection(() => startRuntime({ 'scriptcode.yaml': '' }, { bindings: [clash] }));
     expect(error.message).toBe("binding api.clash.v1: the scriptcode.yaml section 'services' belongs to api.rest.v1");
   });
 });

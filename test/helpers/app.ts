@@ -65,12 +65,3 @@ export async function startRuntime(files: Record<string, string>, options: Parti
   };
 }
 
-/** Runs fn and returns what it threw (fails when it does not throw). */
-export async function thrown(fn: () => Promise<unknown>): Promise<Error & Record<string, any>> {
-  try {
-    await fn();
-  } catch (err) {
-    return err as Error & Record<string, any>;
-  }
-  throw new Error('expected the call to throw');
-}

@@ -9,11 +9,11 @@ import { HttpCallError, toHttpCallError } from '../../src/http/errors.js';
 import { createTestCertificates, type TestCertificates } from '../helpers/certs.js';
 import { startHttpServer, startHttpsServer } from '../helpers/servers.js';
 import { client, failure, get, track, trackServer } from './support.js';
+import { pause } from '../helpers/expect.js';
 
 const strict = { network: { allowPrivate: false, allowCidrs: [] } };
 let certs: TestCertificates | undefined;
 afterAll(async () => certs?.cleanup());
-const settle = () => new Promise((r) => setTimeout(r, 50));
 
 async function okServer() {
   return trackServer(await startHttpServer((_req, res) => res.end('ok')));
@@ -26,7 +26,7 @@ describe('connector: addresses refused before dialling', () => {
     expect(err).toBeInstanceOf(HttpCallError);
     expect(err).toMatchObject({ kind: 'policy', code: 'BLOCKED_ADDRESS', serviceId: 'svc', host: '127.0.0.1' });
     expect(err.message).toMatch(/127\.0\.0\.1.*loopback.*network\.allowPrivate/);
-    await settle();
+    await pause();
     expect(server.connections).toBe(0);
   });
 
@@ -35,7 +35,7 @@ describe('connector: addresses refused before dialling', () => {
     const err = await failure(get(client(strict), `http://localhost:${server.port}/x`));
     expect(err.code).toBe('BLOCKED_ADDRESS');
     expect(err.message).toContain('localhost resolves to 127.0.0.1');
-    await settle();
+    await pause();
     expect(server.connections).toBe(0);
   });
 
@@ -44,7 +44,7 @@ describe('connector: addresses refused before dialling', () => {
     const err = await failure(get(client(strict), `http://[::ffff:127.0.0.1]:${server.port}/x`));
     expect(err.code).toBe('BLOCKED_ADDRESS');
     expect(err.message).toContain('loopback');
-    await settle();
+    await pause();
     expect(server.connections).toBe(0);
   });
 
@@ -96,7 +96,7 @@ describe('connector used directly with undici', () => {
     expect(err).toBeInstanceOf(HttpCallError);
     expect(err).toMatchObject({ code: 'BLOCKED_ADDRESS' });
     expect((err as Error).message).toContain('mixed.test resolves to 10.0.0.1');
-    await settle();
+    await pause();
     expect(server.connections).toBe(0);
   });
 

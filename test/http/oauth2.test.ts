@@ -16,6 +16,7 @@ import type { AuthConfig, ServiceConfig } from '../../src/services/types.js';
 import { createTestCertificates, type TestCertificates } from '../helpers/certs.js';
 import { closedPort, startHttpServer, startHttpsServer, type TestServer } from '../helpers/servers.js';
 import { serviceConfig, track, trackServer } from './support.js';
+import { rejection, pause } from '../helpers/expect.js';
 
 const CLIENT_ID = 'forms runtime:7';
 const CLIENT_SECRET = 'sEcReT-q7Z3x9-client';
@@ -165,15 +166,6 @@ function tokensWith(options: OAuth2TokensOptions = {}): Harness {
 
 const call = (timeoutMs = 5_000, signal: AbortSignal = new AbortController().signal) => ({ signal, timeoutMs });
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection, but the promise resolved');
-}
-
 /** Everything an error exposes: message, own properties, causes, inspect output. */
 function exposed(value: unknown): string {
   return `${String(value)}\n${inspect(value, { depth: 8, showHidden: true })}\n${JSON.stringify(value) ?? ''}`;
@@ -185,7 +177,6 @@ function expectNoSecrets(text: string, server?: TokenServer) {
   for (const t of server?.issued ?? []) expect(text).not.toContain(t);
 }
 
-const settle = (ms = 50) => new Promise((r) => setTimeout(r, ms));
 
 let certs: TestCertificates;
 beforeAll(async () => {
@@ -264,7 +255,7 @@ describe('OAuth2Tokens: the token request', () => {
     const err = await rejection(tokens.token(svc, call()));
     expect(err).toBeInstanceOf(HttpCallError);
     expect(err).toMatchObject({ code: 'BLOCKED_ADDRESS', kind: 'policy', serviceId: 'crm' });
-    await settle();
+    await pause();
     expect(server.server.connections).toBe(0);
     expect(events).toEqual([{ serviceId: 'crm', outcome: 'failed' }]);
     expect(tokens.state(svc)).toEqual({ cached: false, fetching: false, lastError: 'BLOCKED_ADDRESS' });
@@ -282,7 +273,7 @@ describe('OAuth2Tokens: the token request', () => {
     const { tokens, events } = tokensWith();
     const err = await rejection(tokens.token(service(server.url, { allowInsecureHttp: false }), call()));
     expect(err).toMatchObject({ code: 'INSECURE_HTTP', serviceId: 'crm' });
-    await settle();
+    await pause();
     expect(server.server.connections).toBe(0);
     expect(events).toEqual([]);
   });
@@ -636,7 +627,7 @@ describe('OAuth2Tokens: timeouts, aborts, close', () => {
     const { tokens } = tokensWith();
     const err = await rejection(tokens.token(service(server.url), call(5_000, AbortSignal.abort())));
     expect(err).toMatchObject({ code: 'DEADLINE' });
-    await settle();
+    await pause();
     expect(server.server.connections).toBe(0);
   });
 
@@ -653,7 +644,7 @@ describe('OAuth2Tokens: timeouts, aborts, close', () => {
     expect(elapsed).toBeGreaterThanOrEqual(140);
     // the endpoint holds the request: without the caller's timeout it would wait until the test's own
     expect(elapsed).toBeLessThan(5_000);
-    await settle();
+    await pause();
     expect(events).toEqual([{ serviceId: 'crm', outcome: 'failed' }]);
     expect(tokens.state(svc)).toEqual({ cached: false, fetching: false, lastError: 'READ_TIMEOUT' });
     server.release();
@@ -670,7 +661,7 @@ describe('OAuth2Tokens: timeouts, aborts, close', () => {
     const long = tokens.token(svc, call(3_000));
     const err = await rejection(short);
     expect(err).toMatchObject({ code: 'READ_TIMEOUT' });
-    await settle(150); // well past the short caller's deadline
+    await pause(150); // well past the short caller's deadline
     server.release();
     expect(await long).toBe(`${TOKEN_MARK}-1`);
     expect(server.requests).toHaveLength(1);
@@ -682,7 +673,7 @@ describe('OAuth2Tokens: timeouts, aborts, close', () => {
     const tokens = new OAuth2Tokens({ observer: { tokenRequested: (e) => events.push(e) } });
     const svc = service(server.url);
     await tokens.token(svc, call());
-    await settle(); // the connection goes back to the pool (keep-alive)
+    await pause(); // the connection goes back to the pool (keep-alive)
     expect(server.sockets).toHaveLength(1);
 
     tokens.invalidate(svc, `${TOKEN_MARK}-1`);

@@ -19,12 +19,12 @@ import { createProxyRouter, matchesNoProxy, parseNoProxy, parseProxyUrl } from '
 import { createTestCertificates, type TestCertificates } from '../helpers/certs.js';
 import { closedPort, listen, startHttpServer, startHttpsServer, startTcpServer, type TestServer } from '../helpers/servers.js';
 import { client, failure, get, serviceConfig, track, trackServer } from './support.js';
+import { pause } from '../helpers/expect.js';
 
 /** The address the test proxy dials targets from (Linux routes all of 127.0.0.0/8 to loopback). */
 const PROXY_SOURCE = '127.0.0.2';
 const strict = { allowPrivate: false, allowCidrs: [] as string[] };
 const loopbackOnly = { allowPrivate: false, allowCidrs: ['127.0.0.0/8'] };
-const settle = () => new Promise((r) => setTimeout(r, 50));
 
 let certs: TestCertificates;
 beforeAll(async () => {
@@ -327,7 +327,7 @@ describe("proxy: 'env' (HTTPS_PROXY, HTTP_PROXY, NO_PROXY)", () => {
       const err = await failure(get(client({ proxy: 'env', tls: { ca: certs.caCert }, network: strict }), `${server.url}/`));
       expect(err).toMatchObject({ code: 'BLOCKED_ADDRESS', host: '127.0.0.1' });
     });
-    await settle();
+    await pause();
     expect(proxy.connections).toBe(0);
     expect(server.connections).toBe(0);
   });
@@ -344,7 +344,7 @@ describe('network policy with a proxy', () => {
     const { server: plain } = await httpTarget();
     const err2 = await failure(get(client({ proxy: proxy.url, network: strict }), `${plain.url}/x`));
     expect(err2.code).toBe('BLOCKED_ADDRESS');
-    await settle();
+    await pause();
     expect(proxy.connects).toEqual([]);
     expect(proxy.forwards).toEqual([]);
     expect(proxy.connections).toBe(0);
@@ -357,7 +357,7 @@ describe('network policy with a proxy', () => {
     const err = await failure(get(client({ proxy: proxy.url, tls: { ca: certs.caCert }, network: strict }), `https://localhost:${server.port}/`));
     expect(err.code).toBe('BLOCKED_ADDRESS');
     expect(err.message).toContain('localhost resolves to');
-    await settle();
+    await pause();
     expect(proxy.connections).toBe(0);
   });
 
@@ -371,7 +371,7 @@ describe('network policy with a proxy', () => {
     const err = await failure(get(c, 'https://mixed.test/'));
     expect(err).toMatchObject({ code: 'BLOCKED_ADDRESS' });
     expect(err.message).toContain('mixed.test resolves to 10.1.2.3');
-    await settle();
+    await pause();
     expect(proxy.connections).toBe(0);
   });
 

@@ -4,6 +4,7 @@
 import { afterEach } from 'vitest';
 import { ServiceClient, type HttpCallError, type HttpResponse } from '../../src/http/index.js';
 import { SERVICE_DEFAULTS, type ServiceConfig } from '../../src/services/types.js';
+import { rejection } from '../helpers/expect.js';
 import type { TestServer } from '../helpers/servers.js';
 
 type Overrides = Omit<Partial<ServiceConfig>, 'network' | 'tls' | 'timeouts'> & {
@@ -63,12 +64,7 @@ export function get(c: ServiceClient, url: string, init: { signal?: AbortSignal;
   });
 }
 
-/** The HttpCallError a promise rejects with (fails the test if it resolves). */
+/** The HttpCallError a call rejects with (fails the test if it resolves). */
 export async function failure(promise: Promise<unknown>): Promise<HttpCallError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as HttpCallError;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
+  return (await rejection(promise)) as unknown as HttpCallError;
 }

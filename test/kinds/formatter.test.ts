@@ -1,7 +1,8 @@
 // formatter contract (SPEC §3.4).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, thrown, type TestRuntime } from '../helpers/app.js';
+import { startRuntime, type TestRuntime } from '../helpers/app.js';
 import { testBinding } from '../helpers/test-binding.js';
+import { rejection } from '../helpers/expect.js';
 
 let t: TestRuntime;
 
@@ -41,22 +42,22 @@ describe('formatter', () => {
   });
 
   it('cannot call REST services', async () => {
-    const err = await thrown(() => t.runtime.format('rest', { textToFormat: 'x' }));
+    const err = await rejection(() => t.runtime.format('rest', { textToFormat: 'x' }));
     expect(err.body.error.code).toBe('REST_CALL_LIMIT');
     expect(err.body.error.message).toContain('formatters cannot call REST services');
   });
 
   it('runs under the tight formatter CPU limit (50 ms)', async () => {
     const started = Date.now();
-    const err = await thrown(() => t.runtime.format('slow', { textToFormat: 'x' }));
+    const err = await rejection(() => t.runtime.format('slow', { textToFormat: 'x' }));
     expect(err.body.error).toMatchObject({ code: 'CPU_LIMIT' });
     expect(err.body.error.message).toContain('50 ms');
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('wrong shapes and entry points are explained', async () => {
-    expect((await thrown(() => t.runtime.format('wrong', { textToFormat: 'x' }))).body.error.message).toContain('formattedText: string');
-    expect((await thrown(() => t.runtime.format('callService', { textToFormat: 'x' }))).body.error.message).toContain('function formatText(input)');
-    expect((await thrown(() => t.runtime.format('iban', { textToFormat: 5 } as never))).message).toContain('textToFormat must be a string');
+    expect((await rejection(() => t.runtime.format('wrong', { textToFormat: 'x' }))).body.error.message).toContain('formattedText: string');
+    expect((await rejection(() => t.runtime.format('callService', { textToFormat: 'x' }))).body.error.message).toContain('function formatText(input)');
+    expect((await rejection(() => t.runtime.format('iban', { textToFormat: 5 } as never))).message).toContain('textToFormat must be a string');
   });
 });

@@ -4,7 +4,8 @@
 // getModel's error naming both replacements. The scripts are in the
 // platform's ES5 style on purpose.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, thrown, type TestRuntime } from '../helpers/app.js';
+import { startRuntime, type TestRuntime } from '../helpers/app.js';
+import { rejection } from '../helpers/expect.js';
 
 let t: TestRuntime;
 
@@ -248,11 +249,11 @@ describe('getFirstParameter, isVisible, getModel as the reference documentation 
   });
 
   it('getModel() names the documented replacement (api.model) and what to use here, per kind', async () => {
-    const s = await thrown(() => t.runtime.runScript('oldModel'));
+    const s = await rejection(() => t.runtime.runScript('oldModel'));
     expect(s.body.error.message).toContain('api.model');
     expect(s.body.error.message).toContain('context.getValue(id)');
     expect(s.body.error.message).toContain('context.setValue(id, value)');
-    const v = await thrown(() => t.runtime.validate('oldModel'));
+    const v = await rejection(() => t.runtime.validate('oldModel'));
     expect(v.body.error.message).toContain('api.model');
     expect(v.body.error.message).toContain('context.getValue(id)');
     expect(v.body.error.message).not.toContain('setValue');

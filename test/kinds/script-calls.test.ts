@@ -5,8 +5,9 @@
 // whole file runs on a pool of ONE sync isolate (and one async one): a
 // nested call must never wait for the isolate its own caller holds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, thrown, type TestRuntime } from '../helpers/app.js';
+import { startRuntime, type TestRuntime } from '../helpers/app.js';
 import { testBinding, type TestBindingProbe } from '../helpers/test-binding.js';
+import { rejection } from '../helpers/expect.js';
 
 const limits = (l: string) => `limits: ${l}\n`;
 const probe: TestBindingProbe = { abortedSleeps: 0, received: [] };
@@ -199,14 +200,14 @@ describe('context.callService', () => {
 
     // 2 of 2 spent by the caller: the called script's call is refused, and
     // catching the refusal does not save the invocation
-    const over = await thrown(() => t.runtime.runScript('budgetOver'));
+    const over = await rejection(() => t.runtime.runScript('budgetOver'));
     expect(over.body.error).toMatchObject({ name: 'LimitExceededError', code: 'REST_CALL_LIMIT' });
     expect(over.body.error.message).toContain('REST call limit of 2 calls');
   });
 
   it("a called script's CPU is the caller's: a loop in it ends the whole invocation with CPU_LIMIT, caught or not", async () => {
     const started = performance.now();
-    const e = await thrown(() => t.runtime.runScript('cpuCaller', { trace: true }));
+    const e = await rejection(() => t.runtime.runScript('cpuCaller', { trace: true }));
     expect(e.body.error).toMatchObject({ name: 'LimitExceededError', code: 'CPU_LIMIT' });
     expect(e.body.error.message).toContain('CPU time limit of 300 ms');
     // it ran on what the caller had left, not on a budget of its own
@@ -215,14 +216,14 @@ describe('context.callService', () => {
     expect(call.cpuMs).toBeLessThanOrEqual(300);
     expect(performance.now() - started).toBeLessThan(5_000);
 
-    const a = await thrown(() => t.runtime.runScript('asyncCpuCaller'));
+    const a = await rejection(() => t.runtime.runScript('asyncCpuCaller'));
     expect(a.body.error).toMatchObject({ code: 'CPU_LIMIT' });
   });
 
   it("a called script runs to the caller's deadline: WALL_CLOCK_LIMIT for the caller, the called script's wait aborted", async () => {
     const started = performance.now();
     const aborted = probe.abortedSleeps;
-    const e = await thrown(() => t.runtime.runScript('wallCaller', { trace: true }));
+    const e = await rejection(() => t.runtime.runScript('wallCaller', { trace: true }));
     expect(e.body.error).toMatchObject({ code: 'WALL_CLOCK_LIMIT' });
     // the trace shows the call the invocation was waiting for
     expect(e.body.trace.calls).toEqual([{ call: 'context.callService', target: 'scripts/sleeper', depth: 1, outcome: 'running' }]);
@@ -249,7 +250,7 @@ describe('context.callService', () => {
   });
 
   it("uncaught, it is the caller's error, with the caller's line", async () => {
-    const e = await thrown(() => t.runtime.runScript('uncaught'));
+    const e = await rejection(() => t.runtime.runScript('uncaught'));
     expect(e.body.error).toMatchObject({
       name: 'ScriptCallError', code: 'SCRIPT_FAILED', line: 2,
       message: "context.callService('failing'): scripts/failing.js failed: TypeError: bad input u (scripts/failing.js:3:9)",
@@ -264,7 +265,7 @@ describe('context.callService', () => {
       '(scripts/recurse → scripts/recurse → scripts/recurse → scripts/recurse → scripts/recurse → scripts/recurse); ' +
       'a script that calls itself, directly or through others, needs a condition that stops it');
 
-    const e = await thrown(() => t.runtime.runScript('ping'));
+    const e = await rejection(() => t.runtime.runScript('ping'));
     expect(e.body.error).toMatchObject({ name: 'ScriptCallError', code: 'SCRIPT_FAILED' });
     expect(e.body.error.message).toContain('scripts/ping → scripts/pong → scripts/ping → scripts/pong → scripts/ping → scripts/pong');
   });

@@ -1,6 +1,7 @@
 // scriptService contract (SPEC §3.1).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, thrown, type TestRuntime } from '../helpers/app.js';
+import { startRuntime, type TestRuntime } from '../helpers/app.js';
+import { rejection } from '../helpers/expect.js';
 
 let t: TestRuntime;
 
@@ -83,63 +84,63 @@ describe('scriptService', () => {
   });
 
   it('context.api() and context.getModel() name their replacements', async () => {
-    const e1 = await thrown(() => t.runtime.runScript('oldApi'));
+    const e1 = await rejection(() => t.runtime.runScript('oldApi'));
     expect(e1.body.error.message).toContain('api.rest.v1');
     expect(e1.body.error.message).toContain("api.rest.v1.get('crm'");
-    const e2 = await thrown(() => t.runtime.runScript('oldModel'));
+    const e2 = await rejection(() => t.runtime.runScript('oldModel'));
     expect(e2.body.error.message).toContain('context.getValue(id)');
   });
 
   it('a thrown error carries name, message, line and column in the script file', async () => {
-    const err = await thrown(() => t.runtime.runScript('thrower'));
+    const err = await rejection(() => t.runtime.runScript('thrower'));
     expect(err.status).toBe(422);
     expect(err.body.error).toEqual({ name: 'TypeError', message: 'bad input 1', line: 3, column: 9 });
-    const e2 = await thrown(() => t.runtime.runScript('topLevelError'));
+    const e2 = await rejection(() => t.runtime.runScript('topLevelError'));
     expect(e2.body.error).toMatchObject({ name: 'TypeError', line: 2, column: 3 });
-    const e3 = await thrown(() => t.runtime.runScript('throwString'));
+    const e3 = await rejection(() => t.runtime.runScript('throwString'));
     expect(e3.body.error).toMatchObject({ name: 'Error', message: 'plain text' });
   });
 
   it('a script that does not compile fails only itself, with its position', async () => {
-    const err = await thrown(() => t.runtime.runScript('broken'));
+    const err = await rejection(() => t.runtime.runScript('broken'));
     expect(err.body.error).toMatchObject({ name: 'SyntaxError', code: 'COMPILE_ERROR', line: 2 });
     expect(err.body.error.message).toContain('scripts/broken.js:2:');
     expect((await t.runtime.runScript('asyncRows')).output).toHaveLength(2);
   });
 
   it('source that tries to close the wrapper function is a compile error', async () => {
-    const err = await thrown(() => t.runtime.runScript('breakout'));
+    const err = await rejection(() => t.runtime.runScript('breakout'));
     expect(err.body.error).toMatchObject({ name: 'SyntaxError', code: 'COMPILE_ERROR', line: 1 });
   });
 
   it('a missing entry point says what to add', async () => {
-    const err = await thrown(() => t.runtime.runScript('noEntry'));
+    const err = await rejection(() => t.runtime.runScript('noEntry'));
     expect(err.body.error.name).toBe('EntryPointError');
     expect(err.body.error.message).toContain('function callService(context)');
   });
 
   it('sloppy mode by default, strict when the script says so', async () => {
     expect((await t.runtime.runScript('sloppy')).output).toEqual([{ u: 1 }]);
-    const err = await thrown(() => t.runtime.runScript('strict'));
+    const err = await rejection(() => t.runtime.runScript('strict'));
     expect(err.body.error).toMatchObject({ name: 'ReferenceError', line: 2 });
   });
 
   it('results are JSON: functions dropped, dates as ISO text, BigInt refused with a message', async () => {
     expect((await t.runtime.runScript('fn')).output).toEqual([{}]);
     expect((await t.runtime.runScript('date')).output).toEqual([{ d: '1970-01-01T00:00:00.000Z' }]);
-    const err = await thrown(() => t.runtime.runScript('bigint'));
+    const err = await rejection(() => t.runtime.runScript('bigint'));
     expect(err.body.error.message).toContain('cannot be serialized to JSON');
   });
 
   it('unknown scripts and malformed input are refused before running', async () => {
-    const e1 = await thrown(() => t.runtime.runScript('ghost'));
+    const e1 = await rejection(() => t.runtime.runScript('ghost'));
     expect(e1).toMatchObject({ name: 'ScriptNotFoundError', status: 404 });
     expect(e1.message).toContain('scripts/ghost.js');
-    const e2 = await thrown(() => t.runtime.runScript('params', { input: 'x' }));
+    const e2 = await rejection(() => t.runtime.runScript('params', { input: 'x' }));
     expect(e2).toMatchObject({ name: 'InputError', status: 400 });
-    const e3 = await thrown(() => t.runtime.runScript('params', { input: { a: [{}] } }));
+    const e3 = await rejection(() => t.runtime.runScript('params', { input: { a: [{}] } }));
     expect(e3.message).toContain('input.a[0] must be a string');
-    const e4 = await thrown(() => t.runtime.runScript('form', { form: { a: 1 } }));
+    const e4 = await rejection(() => t.runtime.runScript('form', { form: { a: 1 } }));
     expect(e4.message).toContain('form.a must be an object');
   });
 });

@@ -1,7 +1,8 @@
 // scriptTask contract (SPEC §3.3): one outcome per run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, thrown, type TestRuntime } from '../helpers/app.js';
+import { startRuntime, type TestRuntime } from '../helpers/app.js';
 import { testBinding } from '../helpers/test-binding.js';
+import { rejection } from '../helpers/expect.js';
 
 let t: TestRuntime;
 
@@ -64,7 +65,7 @@ describe('scriptTask', () => {
 
   it('getModel names its replacement; a script that does not compile is an error, not an outcome', async () => {
     expect((await t.runtime.executeTask('oldModel')).cause).toContain('context.getVariable(name)');
-    const err = await thrown(() => t.runtime.executeTask('broken'));
+    const err = await rejection(() => t.runtime.executeTask('broken'));
     expect(err.body.error.code).toBe('COMPILE_ERROR');
   });
 });

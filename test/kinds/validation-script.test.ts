@@ -1,7 +1,8 @@
 // validationScript contract (SPEC §3.2).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillMessage } from '../../src/kinds/index.js';
-import { startRuntime, thrown, type TestRuntime } from '../helpers/app.js';
+import { startRuntime, type TestRuntime } from '../helpers/app.js';
+import { rejection } from '../helpers/expect.js';
 
 let t: TestRuntime;
 
@@ -46,12 +47,12 @@ describe('validationScript', () => {
   });
 
   it('validators cannot change the form', async () => {
-    const err = await thrown(() => t.runtime.validate('writer'));
+    const err = await rejection(() => t.runtime.validate('writer'));
     expect(err.body.error.message).toContain('not available in a validator');
   });
 
   it('a wrong return shape says what a validator returns', async () => {
-    const err = await thrown(() => t.runtime.validate('badShape'));
+    const err = await rejection(() => t.runtime.validate('badShape'));
     expect(err.body.error.message).toContain('{ key:');
   });
 

@@ -9,7 +9,8 @@ import { ConfigError, loadConfig } from '../../src/app/index.js';
 import { deferredSecretError, DEFERRED_SECRET } from '../../src/app/deferred-secrets.js';
 import { createRuntime, createServer, ScriptFailure } from '../../src/index.js';
 import type { Transport } from '../../src/index.js';
-import { makeApp, startRuntime, thrown, type TestApp, type TestRuntime } from '../helpers/app.js';
+import { makeApp, startRuntime, type TestApp, type TestRuntime } from '../helpers/app.js';
+import { rejection } from '../helpers/expect.js';
 
 const CONFIG = [
   'serviceDefaults:',
@@ -82,7 +83,7 @@ describe('secrets of services a script does not call (deferSecrets)', () => {
     expect((await t.runtime.runScript('plain')).output).toEqual([{ ok: true }]);
     expect((await t.runtime.runScript('geo')).output).toEqual([{ city: 'Warszawa' }]);
 
-    const failure = await thrown(() => t!.runtime.runScript('crm'));
+    const failure = await rejection(() => t!.runtime.runScript('crm'));
     expect(failure).toBeInstanceOf(ScriptFailure);
     const error = (failure as ScriptFailure).body.error as { name: string; code: string; message: string };
     expect(error.name).toBe('RestRequestError');
@@ -118,12 +119,12 @@ describe('secrets of services a script does not call (deferSecrets)', () => {
 
   it('without it — the server, and the library by default — every secret is needed at start', async () => {
     app = await makeApp({ 'scriptcode.yaml': CONFIG, ...SCRIPTS });
-    const runtimeError = await thrown(() => createRuntime({ app: app!.dir, env: {}, watch: false }));
+    const runtimeError = await rejection(() => createRuntime({ app: app!.dir, env: {}, watch: false }));
     expect(runtimeError).toBeInstanceOf(ConfigError);
     const previous = { ...process.env };
     for (const name of ['DEFAULT_TOKEN', 'CRM_TOKEN', 'BILLING_URL', 'API_TOKEN']) delete process.env[name];
     try {
-      const serverError = await thrown(() => createServer({ app: app!.dir }));
+      const serverError = await rejection(() => createServer({ app: app!.dir }));
       expect(serverError).toBeInstanceOf(ConfigError);
       expect(serverError.message).toContain('services.crm.auth.token: cannot resolve ${env:CRM_TOKEN}');
     } finally {

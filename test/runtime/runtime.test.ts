@@ -1,7 +1,8 @@
 // The library API (SPEC §10) over a real application folder: hot reload,
 // cache invalidation, closing, and no secret in the log.
-import { afterEach, describe, expect, it } from 'vitest';
-import { startRuntime, thrown, type TestRuntime } from '../helpers/app.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startRuntime, type TestRuntime } from '../helpers/app.js';
+import { rejection } from '../helpers/expect.js';
 
 let t: TestRuntime | undefined;
 afterEach(async () => {
@@ -9,21 +10,12 @@ afterEach(async () => {
   t = undefined;
 });
 
-async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > until) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('runtime', () => {
   it('picks up a changed script without a restart (file watch)', async () => {
     t = await startRuntime({ 'scripts/v.js': 'function callService() { return [{ v: 1 }]; }' }, { watch: true });
     expect((await t.runtime.runScript('v')).output).toEqual([{ v: 1 }]);
     await t.app.write('scripts/v.js', 'function callService() { return [{ v: 2 }]; }');
-    const r = await eventually(() => t!.runtime.runScript('v'), (a) => (a.output[0] as { v: number }).v === 2);
+    const r = await vi.waitUntil(async () => { const a = await t!.runtime.runScript('v'); return (a.output[0] as { v: number }).v === 2 ? a : undefined; }, { timeout: 5_000, interval: 50 });
     expect(r.output).toEqual([{ v: 2 }]);
   });
 
@@ -32,9 +24,9 @@ describe('runtime', () => {
     expect((await t.runtime.validate('a')).errors[0].message).toBe('k');
     await t.app.write('validators/a.yaml', 'messages:\n  k: "Declared message"\n');
     await t.app.write('scripts/added.js', 'function callService() { return [{ added: true }]; }');
-    const v = await eventually(() => t!.runtime.validate('a'), (a) => a.errors[0].message !== 'k');
+    const v = await vi.waitUntil(async () => { const a = await t!.runtime.validate('a'); return a.errors[0].message !== 'k' ? a : undefined; }, { timeout: 5_000, interval: 50 });
     expect(v.errors[0].message).toBe('Declared message');
-    const added = await eventually(() => t!.runtime.runScript('added').catch(() => ({ output: [] })), (a) => a.output.length > 0);
+    const added = await vi.waitUntil(async () => { const a = await t!.runtime.runScript('added').catch(() => ({ output: [] })); return a.output.length > 0 ? a : undefined; }, { timeout: 5_000, interval: 50 });
     expect(added.output).toEqual([{ added: true }]);
   });
 
@@ -56,7 +48,7 @@ describe('runtime', () => {
     await new Promise((r) => setTimeout(r, 5));
     await t.runtime.close();
     expect((await running).output).toEqual([{ s: true }]);
-    const err = await thrown(() => t!.runtime.runScript('busy'));
+    const err = await rejection(() => t!.runtime.runScript('busy'));
     expect(err.name).toBe('RuntimeClosedError');
   });
 
@@ -68,7 +60,7 @@ describe('runtime', () => {
         'scriptcode.yaml': 'logging:\n  sensitive: hash\n  hashKey: ${env:SCRIPTCODE_TEST_HASH_KEY}\n',
         'scripts/log.js': 'function callService(c) { Logger.info("x {}", c.getFirstParameter("p")); throw new Error("failed"); }',
       });
-      await thrown(() => t!.runtime.runScript('log', { input: { p: 'value' }, trace: true }));
+      await rejection(() => t!.runtime.runScript('log', { input: { p: 'value' }, trace: true }));
       expect(t.log.lines.length).toBeGreaterThan(0);
       expect(t.log.text).not.toContain(secret);
     } finally {

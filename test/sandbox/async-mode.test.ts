@@ -3,9 +3,10 @@
 // with other invocations — each in its own context — and keeps every limit
 // per invocation.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startRuntime, thrown, type TestRuntime } from '../helpers/app.js';
+import { startRuntime, type TestRuntime } from '../helpers/app.js';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
 import { testBinding, type TestBindingProbe } from '../helpers/test-binding.js';
+import { rejection } from '../helpers/expect.js';
 
 const probe: TestBindingProbe = { abortedSleeps: 0, received: [] };
 let partner: TestServer;
@@ -135,7 +136,7 @@ describe('async mode', () => {
 
   it('a runaway loop after await is ended by its CPU limit while its isolate-mates finish', async () => {
     const mates = Array.from({ length: 8 }, (_, i) => t.runtime.runScript('slow', { input: { ms: '300', n: String(i) } }));
-    const runaway = thrown(() => t.runtime.runScript('runawayAfterAwait'));
+    const runaway = rejection(() => t.runtime.runScript('runawayAfterAwait'));
     const err = await runaway;
     expect(err.body.error).toMatchObject({ name: 'LimitExceededError', code: 'CPU_LIMIT' });
     expect(err.body.error.message).toContain('CPU time limit of 300 ms exceeded');
@@ -144,8 +145,8 @@ describe('async mode', () => {
   });
 
   it('a memory bomb takes its isolate down: it gets MEMORY_LIMIT, its isolate-mates ISOLATE_RESET, later invocations a fresh isolate', async () => {
-    const mates = Array.from({ length: 4 }, () => thrown(() => t.runtime.runScript('waitsLong')));
-    const bomb = await thrown(() => t.runtime.runScript('bombAfterAwait'));
+    const mates = Array.from({ length: 4 }, () => rejection(() => t.runtime.runScript('waitsLong')));
+    const bomb = await rejection(() => t.runtime.runScript('bombAfterAwait'));
     expect(bomb.body.error).toMatchObject({ name: 'LimitExceededError', code: 'MEMORY_LIMIT' });
     for (const mate of await Promise.all(mates)) {
       expect(mate).toMatchObject({ name: 'IsolateResetError', code: 'ISOLATE_RESET' });
@@ -157,7 +158,7 @@ describe('async mode', () => {
 
   it('the wall clock ends an invocation waiting on a call; the call is aborted', async () => {
     const before = probe.abortedSleeps;
-    const err = await thrown(() => t.runtime.runScript('waitsTooLong'));
+    const err = await rejection(() => t.runtime.runScript('waitsTooLong'));
     expect(err.body.error).toMatchObject({ name: 'LimitExceededError', code: 'WALL_CLOCK_LIMIT' });
     expect(err.body.durationMs).toBeGreaterThanOrEqual(290);
     // the caller is answered at the deadline; the aborted call unwinds right after
@@ -165,14 +166,14 @@ describe('async mode', () => {
   });
 
   it('awaiting a promise nothing can settle fails at once with a clear error', async () => {
-    const err = await thrown(() => t.runtime.runScript('never'));
+    const err = await rejection(() => t.runtime.runScript('never'));
     expect(err.body.error).toMatchObject({ code: 'UNSETTLED_PROMISE' });
     expect(err.body.error.message).toContain('scripts/never.js');
   });
 
   it('parallel calls count against the REST-call budget', async () => {
     probe.received.length = 0;
-    const err = await thrown(() => t.runtime.runScript('budget'));
+    const err = await rejection(() => t.runtime.runScript('budget'));
     expect(err.body.error).toMatchObject({ name: 'LimitExceededError', code: 'REST_CALL_LIMIT' });
     expect(probe.received).toEqual([0, 1, 2]);
   });

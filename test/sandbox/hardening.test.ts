@@ -1,8 +1,9 @@
 // The sandbox probes of SPEC §5: no Node, no code from strings, no
 // WebAssembly, no way from any reachable object back to the host.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, thrown, type TestRuntime } from '../helpers/app.js';
+import { startRuntime, type TestRuntime } from '../helpers/app.js';
 import { testBinding } from '../helpers/test-binding.js';
+import { rejection } from '../helpers/expect.js';
 
 let t: TestRuntime;
 
@@ -110,7 +111,7 @@ describe('sandbox hardening', () => {
       'scripts/badArgs.js': 'function callService() { const a = {}; a.self = a; return [api.test.v1.echo(a)]; }',
     }, { bindings: [testBinding()] });
     try {
-      const err = await thrown(() => t2.runtime.runScript('badArgs'));
+      const err = await rejection(() => t2.runtime.runScript('badArgs'));
       expect(err.body.error.name).toBe('TypeError');
       expect(err.body.error.message).toContain('cannot be serialized to JSON');
     } finally {

@@ -1,8 +1,9 @@
 // Each limit of SPEC §5 really ends the invocation, names itself, and leaves
 // the runtime able to run the next invocation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, thrown, type TestRuntime } from '../helpers/app.js';
+import { startRuntime, type TestRuntime } from '../helpers/app.js';
 import { testBinding, type TestBindingProbe } from '../helpers/test-binding.js';
+import { rejection } from '../helpers/expect.js';
 
 const probe: TestBindingProbe = { abortedSleeps: 0, received: [] };
 let t: TestRuntime;
@@ -42,7 +43,7 @@ afterAll(() => t?.close());
 
 async function expectLimit(name: string, code: string, withinMs: number) {
   const started = Date.now();
-  const err = await thrown(() => t.runtime.runScript(name));
+  const err = await rejection(() => t.runtime.runScript(name));
   const elapsed = Date.now() - started;
   expect(err.name).toBe('ScriptFailure');
   expect(err.body.error).toMatchObject({ name: 'LimitExceededError', code });
@@ -76,7 +77,7 @@ describe('limits', () => {
     const e1 = await expectLimit('memoryBomb', 'MEMORY_LIMIT', 15_000);
     expect(e1.body.error.message).toContain('memory limit of 64 MB exceeded');
     // the string bomb dies on V8's maximum string length first: a RangeError, the isolate survives
-    const e2 = await thrown(() => t.runtime.runScript('stringBomb'));
+    const e2 = await rejection(() => t.runtime.runScript('stringBomb'));
     expect(['RangeError', 'LimitExceededError']).toContain(e2.body.error.name);
     await expectLimit('typedBomb', 'MEMORY_LIMIT', 15_000);
   });
@@ -95,7 +96,7 @@ describe('limits', () => {
 
   it('REST calls: the budget ends the invocation even when the script catches the error', async () => {
     probe.received.length = 0;
-    const err = await thrown(() => t.runtime.runScript('budget', { trace: true }));
+    const err = await rejection(() => t.runtime.runScript('budget', { trace: true }));
     expect(err.body.error).toMatchObject({ name: 'LimitExceededError', code: 'REST_CALL_LIMIT' });
     expect(err.body.error.message).toContain('REST call limit of 2');
     expect(probe.received).toEqual([0, 1]);
@@ -108,14 +109,14 @@ describe('limits', () => {
   });
 
   it('deep recursion is an ordinary RangeError in the script', async () => {
-    const err = await thrown(() => t.runtime.runScript('recursion'));
+    const err = await rejection(() => t.runtime.runScript('recursion'));
     expect(err.body.error.name).toBe('RangeError');
     expect(err.body.error.message).toMatch(/call stack/);
   });
 
   it('a runaway invocation does not disturb 20 others running at the same time', async () => {
     const good = Array.from({ length: 20 }, (_, i) => t.runtime.runScript('ok', { input: { n: String(i) } }));
-    const bad = [thrown(() => t.runtime.runScript('loop')), thrown(() => t.runtime.runScript('memoryBomb'))];
+    const bad = [rejection(() => t.runtime.runScript('loop')), rejection(() => t.runtime.runScript('memoryBomb'))];
     const results = await Promise.all(good);
     results.forEach((r, i) => expect(r.output).toEqual([{ ok: String(i) }]));
     const errors = await Promise.all(bad);

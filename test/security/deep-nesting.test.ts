@@ -5,9 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { findTooDeep, jsonTextTooDeep, MAX_NESTING_DEPTH } from '../../src/sandbox/limits.js';
-import { startRuntime, thrown, type TestRuntime } from '../helpers/app.js';
-import { startServer, type TestServer } from '../server/helpers.js';
+import { startRuntime, type TestRuntime } from '../helpers/app.js';
+import { startServer, type ServerUnderTest } from '../server/helpers.js';
 import { startHttpServer, type TestServer as HttpTestServer } from '../helpers/servers.js';
+import { rejection } from '../helpers/expect.js';
 
 const MAX = MAX_NESTING_DEPTH;
 
@@ -113,7 +114,7 @@ describe('deep nesting through the library', () => {
     ['form data 200 000 deep', () => t.runtime.runScript('form', { form: { f: { data: { d: nestedValue(200_000, 'object') } } } }), 'form'],
     ['validator form 5 000 deep', () => t.runtime.validate('v', { form: { f: { value: nestedValue(5_000) } } }), 'form'],
   ])('%s: InputError INPUT_TOO_DEEP naming the limit', async (_label, call, name) => {
-    const err = await thrown(call);
+    const err = await rejection(call);
     expect(err.name).toBe('InputError');
     expect(err.code).toBe('INPUT_TOO_DEEP');
     expect(err.message).toContain(`${name} is nested too deeply: arrays and objects may be nested at most ${MAX} levels deep`);
@@ -122,8 +123,8 @@ describe('deep nesting through the library', () => {
   it('a cyclic or BigInt value from an embedder is an InputError, not a crash', async () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.me = cyclic;
-    expect(await thrown(() => t.runtime.executeTask('echo', { variables: { cyclic } }))).toMatchObject({ name: 'InputError', code: 'INPUT_TOO_DEEP' });
-    const err = await thrown(() => t.runtime.executeTask('echo', { variables: { n: 10n } }));
+    expect(await rejection(() => t.runtime.executeTask('echo', { variables: { cyclic } }))).toMatchObject({ name: 'InputError', code: 'INPUT_TOO_DEEP' });
+    const err = await rejection(() => t.runtime.executeTask('echo', { variables: { n: 10n } }));
     expect(err).toMatchObject({ name: 'InputError', code: 'INVALID_INPUT' });
     expect(err.message).toContain('variables.n is a BigInt');
   });
@@ -133,7 +134,7 @@ describe('deep nesting through the library', () => {
     const ok = await t.runtime.runScript('nested', { input: { n: String(MAX - 2) } });
     expect(JSON.stringify(ok.output)).toBe(`[{"v":${nestedText(MAX - 2)}}]`);
     for (const n of [MAX - 1, 5_000, 100_000]) {
-      const err = await thrown(() => t.runtime.runScript('nested', { input: { n: String(n) } }));
+      const err = await rejection(() => t.runtime.runScript('nested', { input: { n: String(n) } }));
       expect(err.name).toBe('ScriptFailure');
       expect(err.body.error).toMatchObject({ name: 'LimitExceededError', code: 'OUTPUT_TOO_DEEP' });
       expect(err.body.error.message).toContain(`output nesting limit of ${MAX} levels exceeded`);
@@ -143,7 +144,7 @@ describe('deep nesting through the library', () => {
 
   it('form changes too deep are the same limit', async () => {
     expect((await t.runtime.runScript('changes', { input: { n: String(MAX - 1) } })).formChanges).toBeDefined();
-    const err = await thrown(() => t.runtime.runScript('changes', { input: { n: String(MAX) } }));
+    const err = await rejection(() => t.runtime.runScript('changes', { input: { n: String(MAX) } }));
     expect(err.body.error).toMatchObject({ name: 'LimitExceededError', code: 'OUTPUT_TOO_DEEP' });
   });
 
@@ -160,7 +161,7 @@ describe('deep nesting through the library', () => {
 });
 
 describe('deep nesting through the HTTP server', () => {
-  let s: TestServer;
+  let s: ServerUnderTest;
   beforeAll(async () => {
     s = await startServer(FILES, { config: { server: { bodyLimitBytes: 2 * 1024 * 1024 } } });
   }, 60_000);

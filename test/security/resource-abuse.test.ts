@@ -2,8 +2,9 @@
 // limit that names itself, while well-behaved invocations running at the same
 // time keep succeeding.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, thrown, type TestRuntime } from '../helpers/app.js';
+import { startRuntime, type TestRuntime } from '../helpers/app.js';
 import { startEchoServer } from '../helpers/echo-server.js';
+import { rejection } from '../helpers/expect.js';
 
 const abuses: Record<string, { body: string; code: string | string[]; limits?: string }> = {
   syncLoop: { body: 'for (;;) {}', code: 'CPU_LIMIT' },
@@ -67,7 +68,7 @@ describe('resource abuse', () => {
     const expected = ([] as string[]).concat(abuses[name].code);
     const good = Array.from({ length: 5 }, (_, i) => t.runtime.runScript('good', { input: { n: String(i) } }));
     const started = Date.now();
-    const err = await thrown(() => t.runtime.runScript(name));
+    const err = await rejection(() => t.runtime.runScript(name));
     const elapsed = Date.now() - started;
     expect(elapsed).toBeLessThan(10_000);
     if (name === 'restBudget') {

@@ -3,9 +3,10 @@
 // finding 6). Checked for every way an error reaches a script.
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, thrown, type TestRuntime } from '../helpers/app.js';
+import { startRuntime, type TestRuntime } from '../helpers/app.js';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
 import { startServer } from '../server/helpers.js';
+import { rejection } from '../helpers/expect.js';
 
 const INTERNALS = /scriptcode:prelude|makeHostError|bindingCaller|settleCall|restV1|prelude/;
 
@@ -80,9 +81,9 @@ describe('script-visible stacks', () => {
   });
 
   it('an uncaught REST error reports the script line (sync and async)', async () => {
-    const sync = await thrown(() => t.runtime.runScript('uncaught'));
+    const sync = await rejection(() => t.runtime.runScript('uncaught'));
     expect(sync.body.error).toMatchObject({ name: 'RestResponseError', line: 2 });
-    const later = await thrown(() => t.runtime.runScript('uncaughtAsync'));
+    const later = await rejection(() => t.runtime.runScript('uncaughtAsync'));
     expect(later.body.error).toMatchObject({ name: 'RestResponseError', line: 3 });
   });
 });

@@ -3,14 +3,15 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from '../../src/server/index.js';
-import { makeApp, thrown, type TestApp } from '../helpers/app.js';
-import { spawnServe, startServer, type TestServer } from './helpers.js';
+import { makeApp, type TestApp } from '../helpers/app.js';
+import { spawnServe, startServer, type ServerUnderTest } from './helpers.js';
+import { rejection } from '../helpers/expect.js';
 
 const TOKEN_A = 'tok-A-5f0c1d2e3b4a69788796a5b4c3d2e1f0';
 const TOKEN_B = 'tok-B-0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const SCRIPT = { 'scripts/hi.js': 'function callService() { return [{ hi: true }]; }' };
 
-let t: TestServer | undefined;
+let t: ServerUnderTest | undefined;
 let app: TestApp | undefined;
 afterEach(async () => {
   await t?.close();
@@ -91,7 +92,7 @@ describe('without tokens', () => {
   it('refuses to start on a non-loopback address, before opening any socket', async () => {
     app = await makeApp(SCRIPT);
     for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com']) {
-      const err = await thrown(() => createServer({ app: app!.dir, config: { server: { host, port: 0 } } }));
+      const err = await rejection(() => createServer({ app: app!.dir, config: { server: { host, port: 0 } } }));
       expect(err.name, host).toBe('ConfigError');
       expect(err.issues).toEqual([expect.objectContaining({ path: 'server.host', message: expect.stringContaining('refusing to serve the API without authentication') })]);
       expect(err.message).toContain('server.auth.tokens');
@@ -138,7 +139,7 @@ describe('the server: section', () => {
 
   it('reports every problem with its key path and line, never a value', async () => {
     app = await makeApp({ ...SCRIPT, 'scriptcode.yaml': 'server:\n  port: 99999\n  bodyLimit: 5\n  auth:\n    tokens: ["short-secret"]\n    open: maybe\n' });
-    const err = await thrown(() => createServer({ app: app!.dir }));
+    const err = await rejection(() => createServer({ app: app!.dir }));
     expect(err.name).toBe('ConfigError');
     expect(err.issues.map((i: { path: string }) => i.path).sort()).toEqual(['server.auth.open', 'server.auth.tokens[0]', 'server.bodyLimit', 'server.port']);
     expect(err.message).toMatch(/server\.port: .*65535.*\(line 2/);
@@ -154,7 +155,7 @@ describe('the server: section', () => {
     try {
       app = await makeApp(SCRIPT);
       const server = await createServer({ app: app.dir, config: { server: { port } }, logDestination: { write: () => true } as never });
-      const err = await thrown(() => server.listen());
+      const err = await rejection(() => server.listen());
       expect(err.code).toBe('EADDRINUSE');
       await server.close();
     } finally {

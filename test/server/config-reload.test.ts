@@ -6,7 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer, type TestServer as Upstream } from '../helpers/servers.js';
-import { metric, startServer, type TestServer } from './helpers.js';
+import { metric, startServer, type ServerUnderTest } from './helpers.js';
 
 let a: Upstream;
 let b: Upstream;
@@ -32,7 +32,7 @@ afterAll(async () => {
   await b?.close();
 });
 
-let s: TestServer | undefined;
+let s: ServerUnderTest | undefined;
 afterEach(async () => {
   for (const res of held.splice(0)) res.end(JSON.stringify({ name: 'late' }));
   await s?.close();
@@ -69,13 +69,13 @@ async function until<T>(check: () => Promise<T | undefined | false>, what: strin
   }
 }
 
-async function generation(t: TestServer): Promise<number> {
+async function generation(t: ServerUnderTest): Promise<number> {
   const ready = await t.get('/health/ready');
   expect(ready.status).toBe(200);
   return ready.json().configGeneration as number;
 }
 
-const waitForGeneration = (t: TestServer, n: number) => until(async () => (await generation(t)) >= n && n, `configuration generation ${n}`);
+const waitForGeneration = (t: ServerUnderTest, n: number) => until(async () => (await generation(t)) >= n && n, `configuration generation ${n}`);
 
 describe('reloading scriptcode.yaml while serving', () => {
   it('a valid change applies to new invocations at once; the one in flight finishes on the old configuration', async () => {

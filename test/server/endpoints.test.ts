@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { Sandbox } from '../../src/sandbox/sandbox.js';
 import { createServer } from '../../src/server/index.js';
 import { makeApp } from '../helpers/app.js';
-import { startServer, type TestServer } from './helpers.js';
+import { startServer, type ServerUnderTest } from './helpers.js';
 
 const FILES = {
   'scripts/greet.js': `function callService(context) {
@@ -34,7 +34,7 @@ const FILES = {
   'formatters/upper.js': 'function formatText(input) { return { formattedText: input.textToFormat.toUpperCase(), cursorPosition: input.cursorPosition }; }',
 };
 
-let t: TestServer;
+let t: ServerUnderTest;
 beforeAll(async () => {
   t = await startServer(FILES, { config: { server: { bodyLimitBytes: 4096 } } });
 });
@@ -283,7 +283,7 @@ describe('health and OpenAPI', () => {
 });
 
 describe('reloading scripts while serving', () => {
-  let s: TestServer | undefined;
+  let s: ServerUnderTest | undefined;
   afterEach(async () => {
     await s?.close();
     s = undefined;

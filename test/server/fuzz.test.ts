@@ -9,7 +9,7 @@ import net from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_NESTING_DEPTH } from '../../src/sandbox/limits.js';
-import { startServer, type TestServer } from './helpers.js';
+import { startServer, type ServerUnderTest } from './helpers.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 const runs = (share = 1) => Math.max(10, Math.round(RUNS * share));
@@ -42,7 +42,7 @@ const FILES = {
   'formatters/f.js': 'function formatText(input) { return { formattedText: String(input.textToFormat) + (input.locale || ""), cursorPosition: input.cursorPosition }; }',
 };
 
-let s: TestServer;
+let s: ServerUnderTest;
 let port: number;
 
 beforeAll(async () => {

@@ -17,7 +17,7 @@ export interface Answer {
   json(): any;
 }
 
-export interface TestServer {
+export interface ServerUnderTest {
   server: ScriptCodeServer;
   url: string;
   app: TestApp;
@@ -33,7 +33,7 @@ export interface TestServer {
 export async function startServer(
   files: Record<string, string>,
   options: { config?: ConfigOverrides; watch?: boolean; logLevel?: 'trace' | 'debug' | 'info' | 'warn' } = {},
-): Promise<TestServer> {
+): Promise<ServerUnderTest> {
   const app = await makeApp(files);
   const log = new MemoryLog();
   const agent = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
@@ -47,7 +47,7 @@ export async function startServer(
     });
     const url = await server.listen();
     const answers: Answer[] = [];
-    const call: TestServer['call'] = async (method, path, callOptions = {}) => {
+    const call: ServerUnderTest['call'] = async (method, path, callOptions = {}) => {
       const body = callOptions.rawBody ?? (callOptions.body === undefined ? undefined : JSON.stringify(callOptions.body));
       const r = await request(`${url}${path}`, {
         method: method as Dispatcher.HttpMethod,

@@ -2,9 +2,9 @@
 // 422 that does not disturb 20 others, a full queue is a 503 with Retry-After.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHttpServer } from '../helpers/servers.js';
-import { metric, startServer, type TestServer } from './helpers.js';
+import { metric, startServer, type ServerUnderTest } from './helpers.js';
 
-let t: TestServer | undefined;
+let t: ServerUnderTest | undefined;
 afterEach(async () => {
   await t?.close();
   t = undefined;

@@ -2,7 +2,7 @@
 // any response or log line, with real upstream calls that use the secrets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer, type TestServer as Upstream } from '../helpers/servers.js';
-import { metric, startServer, type TestServer } from './helpers.js';
+import { metric, startServer, type ServerUnderTest } from './helpers.js';
 
 const API_KEY = 'key-9c1f7e55d0a34b2c8e6f1a7b3d9e0c42';
 const BASIC_PASSWORD = 'pw-4b7d1e9a2c5f8e3d6a0b9c2e5f1a8d7c';
@@ -13,7 +13,7 @@ const SECRETS = [API_KEY, BASIC_PASSWORD, CLIENT_SECRET, HASH_KEY, SERVER_TOKEN,
 const PESEL = '44051401458';
 
 let upstream: Upstream;
-let t: TestServer;
+let t: ServerUnderTest;
 const auth = { authorization: `Bearer ${SERVER_TOKEN}` };
 
 beforeAll(async () => {

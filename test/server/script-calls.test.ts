@@ -4,10 +4,10 @@
 // a server whose pool has one isolate.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer, type TestServer as HttpServer } from '../helpers/servers.js';
-import { startServer, type TestServer } from './helpers.js';
+import { startServer, type ServerUnderTest } from './helpers.js';
 
 let partner: HttpServer;
-let t: TestServer;
+let t: ServerUnderTest;
 const paths: string[] = [];
 
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCertificates, type TestCertificates } from '../helpers/certs.js';
 import { runCli } from '../helpers/cli.js';
 import { closedPort, startHttpServer, startHttpsServer, type TestServer as Upstream } from '../helpers/servers.js';
-import { startServer, type TestServer } from './helpers.js';
+import { startServer, type ServerUnderTest } from './helpers.js';
 
 const CLIENT_SECRET = 'cs-5f1e9d2c7b3a-never-shown';
 const TOKEN = 'at-8e2d6c4b0a9f-never-shown';
@@ -17,7 +17,7 @@ let plain: Upstream;
 let secure: Upstream;
 let idp: Upstream;
 let refused: number;
-let t: TestServer;
+let t: ServerUnderTest;
 const seen: { path: string; authorization?: string }[] = [];
 
 const json = (res: ServerResponse, status: number, body: unknown) => {

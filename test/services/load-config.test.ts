@@ -2,7 +2,8 @@
 import { describe, it, expect } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/app/index.js';
 import { resolveServices } from '../../src/services/index.js';
-import { makeApp, rejection } from '../app/helpers.js';
+import { makeApp } from '../app/helpers.js';
+import { rejection } from '../helpers/expect.js';
 
 describe('services from scriptcode.yaml', () => {
   it('resolves ${env:…} and ${file:…} secrets inside services, list entries and defaults', async () => {

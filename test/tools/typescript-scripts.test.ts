@@ -1,8 +1,9 @@
 // `<name>.ts` scripts: types are stripped at load, and every error position
 // still points into the .ts file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, thrown, type TestRuntime } from '../helpers/app.js';
+import { startRuntime, type TestRuntime } from '../helpers/app.js';
 import { stripTypes } from '../../src/tools/strip-types.js';
+import { rejection } from '../helpers/expect.js';
 
 const TYPED = `interface Customer {
   name: string;
@@ -100,7 +101,7 @@ describe('.ts scripts in the runtime', () => {
   });
 
   it('a thrown error points at its line and column in the .ts file', async () => {
-    const e = await thrown(() => t.runtime.runScript('typed', { input: { who: 'boom' } }));
+    const e = await rejection(() => t.runtime.runScript('typed', { input: { who: 'boom' } }));
     // line 12: `  if (who === 'boom') throw new Error(…)`: V8 reports where `new Error` is
     const column = TYPED.split('\n')[11]!.indexOf('new Error') + 1;
     expect(column).toBe(29);
@@ -108,10 +109,10 @@ describe('.ts scripts in the runtime', () => {
   });
 
   it('a compile error points into the .ts file', async () => {
-    const e = await thrown(() => t.runtime.runScript('badjs'));
+    const e = await rejection(() => t.runtime.runScript('badjs'));
     expect(e.body.error).toMatchObject({ name: 'SyntaxError', code: 'COMPILE_ERROR', line: 3, column: 14 });
     expect(e.body.error.message).toContain('scripts/badjs.ts:3:14');
-    const recovered = await thrown(() => t.runtime.runScript('recovered'));
+    const recovered = await rejection(() => t.runtime.runScript('recovered'));
     expect(recovered.body.error).toMatchObject({ name: 'SyntaxError', code: 'COMPILE_ERROR', line: 1 });
   });
 

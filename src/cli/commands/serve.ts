@@ -6,7 +6,7 @@
 // and each worker runs this same command line as a plain server.
 import { Option, type Command } from 'commander';
 import type { ConfigOverrides } from '../../app/load-config.js';
-import type { LogLevel } from '../../app/types.js';
+import type { AppConfig, LogLevel } from '../../app/types.js';
 import { LOG_LEVELS } from '../output.js';
 import { UsageError } from '../read-json-option.js';
 
@@ -42,9 +42,11 @@ export function registerServe(program: Command): void {
         ...(options.logLevel && { logging: { level: options.logLevel } }),
       };
       const cluster = await import('../../server/cluster.js');
-      if (!cluster.isClusterWorker() && (await startPrimary(options.app, config, cluster))) return;
+      const primary = cluster.isClusterWorker() ? undefined : await startPrimary(options.app, config, cluster);
+      if (primary === 'primary') return;
       const { createServer, exitOnSignals } = await import('../../server/index.js');
-      const instance = await createServer({ app: options.app, config, watch: options.watch === false ? false : undefined });
+      // the configuration startPrimary read, so that it is read once
+      const instance = await createServer({ app: options.app, config, watch: options.watch === false ? false : undefined, loadedConfig: primary });
       if (cluster.isClusterWorker()) {
         // the primary passes SIGTERM on; a Ctrl-C reaches every process of the group, and the primary's is the one that counts
         exitOnSignals(instance, { signals: ['SIGTERM'] });
@@ -65,8 +67,11 @@ export function registerServe(program: Command): void {
     });
 }
 
-/** With more than one worker: runs the cluster's primary and answers true; else false (serve in this process). */
-async function startPrimary(app: string, overrides: ConfigOverrides, cluster: typeof import('../../server/cluster.js')): Promise<boolean> {
+/**
+ * With more than one worker: runs the cluster's primary and answers 'primary'; else (serve in this
+ * process) the configuration it read, or undefined when there is no such folder.
+ */
+async function startPrimary(app: string, overrides: ConfigOverrides, cluster: typeof import('../../server/cluster.js')): Promise<'primary' | AppConfig | undefined> {
   const { resolve, join } = await import('node:path');
   const { CONFIG_FILE, loadConfig } = await import('../../app/load-config.js');
   const { parseServerConfig } = await import('../../server/config.js');
@@ -74,15 +79,15 @@ async function startPrimary(app: string, overrides: ConfigOverrides, cluster: ty
   const { existsSync } = await import('node:fs');
   const dir = resolve(app);
   // no such folder: the server's own start says so
-  if (!existsSync(dir)) return false;
+  if (!existsSync(dir)) return undefined;
   const appConfig = await loadConfig(dir, { overrides });
   const workers = cluster.workerCount(parseServerConfig(appConfig.server, join(dir, CONFIG_FILE)).workers);
-  if (workers <= 1) return false;
+  if (workers <= 1) return appConfig;
   cluster.runPrimary({
     workers,
     logger: createRuntimeLogger({ level: appConfig.logging.level }),
     onListening: (url) => process.stderr.write(`scriptcode serve: listening on ${url} with ${workers} workers (application ${app}); SIGTERM or Ctrl-C stops them\n`),
     onExit: (code) => process.exit(code),
   });
-  return true;
+  return 'primary';
 }

@@ -2,8 +2,9 @@
 // headers, bodies and the response shape (SPEC §4.1, §4.2).
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, thrown, type TestRuntime } from '../../helpers/app.js';
+import { startRuntime, type TestRuntime } from '../../helpers/app.js';
 import { startEchoServer, type Received } from '../../helpers/echo-server.js';
+import { rejection } from '../../helpers/expect.js';
 
 let server: Awaited<ReturnType<typeof startEchoServer>>;
 let t: TestRuntime;
@@ -171,7 +172,7 @@ describe('api.rest.v1 calls', () => {
     const other = await startRuntime({ 'scriptcode.yaml': `services:\n  root:\n    url: ${server.url}\n    allowInsecureHttp: true\n    network: { allowPrivate: true }\n`,
       'scripts/err.js': "function callService() { api.rest.v1.get('root', { path: 'missing' }); }" });
     try {
-      const err = await thrown(() => other.runtime.runScript('err'));
+      const err = await rejection(() => other.runtime.runScript('err'));
       expect(err.body.error).toMatchObject({ name: 'RestResponseError', code: 'HTTP_404', status: { code: 404, message: 'Not Found' }, serviceId: 'root', line: 1 });
     } finally {
       await other.close();

@@ -1,8 +1,9 @@
 // Timeouts, connection failures and the network policy as scripts see them
 // (SPEC §4.3, §4.4), against real sockets on loopback.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, thrown, type TestRuntime } from '../../helpers/app.js';
+import { startRuntime, type TestRuntime } from '../../helpers/app.js';
 import { closedPort, startHttpServer, type TestServer } from '../../helpers/servers.js';
+import { rejection } from '../../helpers/expect.js';
 
 let hanging: TestServer;
 let ok: TestServer;
@@ -94,7 +95,7 @@ describe('api.rest.v1 failures', () => {
   });
 
   it('plain http:// is refused unless allowInsecureHttp is set', async () => {
-    const err = await thrown(() => startRuntime({ 'scriptcode.yaml': `services:\n  p: { url: '${ok.url}', network: { allowPrivate: true } }\n` }));
+    const err = await rejection(() => startRuntime({ 'scriptcode.yaml': `services:\n  p: { url: '${ok.url}', network: { allowPrivate: true } }\n` }));
     expect(err.message).toContain('allowInsecureHttp');
   });
 });

@@ -11,7 +11,7 @@ import { dotSegment } from '../../../src/bindings/rest-v1/dot-segments.js';
 import type { SendOptions } from '../../../src/bindings/rest-v1/request-options.js';
 import type { ServiceConfig } from '../../../src/services/types.js';
 import { startRuntime, type TestRuntime } from '../../helpers/app.js';
-import { startServer, type TestServer } from '../../server/helpers.js';
+import { startServer, type ServerUnderTest } from '../../server/helpers.js';
 import { startEchoServer } from '../../helpers/echo-server.js';
 
 interface Case {
@@ -205,7 +205,7 @@ describe('dot segments: through the library', () => {
 });
 
 describe('dot segments: through the HTTP server', () => {
-  let s: TestServer;
+  let s: ServerUnderTest;
   beforeAll(async () => {
     s = await startServer(appFiles());
   }, 60_000);

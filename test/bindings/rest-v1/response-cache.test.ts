@@ -2,8 +2,9 @@
 // that counts its requests: what is kept, for how long, under which key, what
 // HTTP forbids keeping, and that a cached answer is still a REST call.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, thrown, type TestRuntime } from '../../helpers/app.js';
+import { startRuntime, type TestRuntime } from '../../helpers/app.js';
 import { startEchoServer } from '../../helpers/echo-server.js';
+import { rejection } from '../../helpers/expect.js';
 
 const TOKEN = 'tok-Cache-never-shown';
 let server: Awaited<ReturnType<typeof startEchoServer>>;
@@ -126,7 +127,7 @@ describe('response cache', () => {
   it('a cached answer counts against the REST-call budget like any call', async () => {
     const before = count['/plain']!;
     // three GETs, the second and third from the cache, with a budget of two: the third ends the invocation
-    const failure = await thrown(() => t.runtime.runScript('twice'));
+    const failure = await rejection(() => t.runtime.runScript('twice'));
     expect(failure.body.error).toMatchObject({ code: 'REST_CALL_LIMIT' });
     expect(count['/plain']).toBe(before + 1);
   });

@@ -9,9 +9,10 @@ import { Redis } from 'ioredis';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateBackendEvent } from '../../../src/runtime/observer.js';
-import { makeApp, startRuntime, thrown, type TestRuntime } from '../../helpers/app.js';
+import { makeApp, startRuntime, type TestRuntime } from '../../helpers/app.js';
 import { cliInProcess } from '../../helpers/cli-in-process.js';
 import { startEchoServer } from '../../helpers/echo-server.js';
+import { rejection } from '../../helpers/expect.js';
 
 let server: Awaited<ReturnType<typeof startEchoServer>>;
 const arrivals: number[] = [];
@@ -189,7 +190,7 @@ services:
     } finally {
       await app.remove();
     }
-    const wrong = await thrown(() => startRuntime({ 'scriptcode.yaml': "state: { redis: { url: 'http://user:pw@cache.internal:6379' } }\n" }));
+    const wrong = await rejection(() => startRuntime({ 'scriptcode.yaml': "state: { redis: { url: 'http://user:pw@cache.internal:6379' } }\n" }));
     expect(wrong.message).toContain('state.redis.url must be a redis:// or rediss:// URL');
     expect(wrong.message).not.toContain('cache.internal');
   }, 30_000);
