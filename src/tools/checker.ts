@@ -31,6 +31,10 @@ export interface CheckOptions {
   /** type-check scripts against the typings (default true) */
   types?: boolean;
   env?: Readonly<Record<string, string | undefined>>;
+  /** check only this script (its relative path, 'scripts/customer.js'): no other script and no test files (the web console) */
+  only?: string;
+  /** text to check instead of the file's, by relative path (an editor's unsaved text) */
+  sources?: Readonly<Record<string, string>>;
 }
 
 export interface CheckReport {
@@ -79,6 +83,7 @@ function scriptCallFinding(file: string, use: ScriptCallUse, scripts: readonly S
 
 async function checkScript(
   appDir: string, script: ScannedScript, compiler: CompileChecker, services: string[] | undefined, types: boolean, scripts: readonly ScannedScript[],
+  given?: string,
 ): Promise<Finding[]> {
   const findings: Finding[] = [];
   const { relativePath: file } = script;
@@ -89,7 +94,7 @@ async function checkScript(
     if (!(error instanceof ScriptMetadataError)) throw error;
     findings.push(...issueFindings(error.relativePath, error.issues));
   }
-  let text = await readFile(script.absolutePath, 'utf8');
+  let text = given ?? await readFile(script.absolutePath, 'utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let code = text;
   if (script.language === 'ts') {
@@ -170,15 +175,19 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
     findings.push({ file, severity: 'warning', message: `ignored: ${file.replace(/\.ts$/, '.js')} has the same name and wins` });
   }
   const compiler = new CompileChecker();
+  const checked = options.only === undefined ? scripts : scripts.filter((s) => s.relativePath === options.only);
   try {
-    for (const script of scripts) findings.push(...await checkScript(appDir, script, compiler, services, options.types !== false, scripts));
+    for (const script of checked) {
+      const given = options.sources && Object.hasOwn(options.sources, script.relativePath) ? options.sources[script.relativePath] : undefined;
+      findings.push(...await checkScript(appDir, script, compiler, services, options.types !== false, scripts, given));
+    }
   } finally {
     compiler.dispose();
   }
-  const tests = await checkTests(appDir, scripts, services);
+  const tests = options.only === undefined ? await checkTests(appDir, scripts, services) : { findings: [], files: 0 };
   findings.push(...tests.findings);
 
   const sorted = sortFindings(findings);
   const errors = sorted.filter((f) => f.severity === 'error').length;
-  return { findings: sorted, errors, warnings: sorted.length - errors, scripts: scripts.length, testFiles: tests.files };
+  return { findings: sorted, errors, warnings: sorted.length - errors, scripts: checked.length, testFiles: tests.files };
 }
