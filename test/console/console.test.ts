@@ -8,6 +8,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchBrowser, openConsole, type ConsolePage } from './browser.js';
 import { startDemo, type DemoServer } from './demo-app.js';
 
+const TOKEN = 'console-e2e-token-0123456789abcdef';
+
+/** a case that fails on purpose: its diff is what the Tests region shows */
+const FAILING_TEST = `script: greeting
+cases:
+  - name: expects another greeting
+    input: { name: Ada }
+    expect:
+      output: [{ greeting: "Howdy, Ada!", letters: 3 }]
+`;
+
 const BROKEN = `// a script with a syntax error on line 3
 function callService(context) {
   var name = context.getFirstParameter('name'
@@ -55,7 +66,7 @@ function expectCleanConsole(c: ConsolePage): void {
 describe.skipIf(!hasChromium)('the web console in a browser', () => {
   beforeAll(async () => {
     browser = await launchBrowser();
-    demo = await startDemo({ 'scripts/broken.js': BROKEN });
+    demo = await startDemo({ 'scripts/broken.js': BROKEN, 'tests/wrong.test.yaml': FAILING_TEST });
   }, 60_000);
   afterEach(async () => {
     for (const c of pages.splice(0)) await c.close();
@@ -169,5 +180,44 @@ describe.skipIf(!hasChromium)('the web console in a browser', () => {
     await expect.poll(() => services.getByRole('group', { name: 'Check of partnerCases' }).innerText()).toMatch(/token\s+ok/);
     await c.screenshot('services');
     expect(await services.innerText()).not.toContain('demo-client-secret');
+  });
+
+  it('runs the application\'s tests: pass, fail and the diff of a failure', async () => {
+    const c = await open();
+    const { page } = c;
+    const tests = page.getByRole('region', { name: 'Tests' });
+    await tests.getByRole('button', { name: 'Run tests' }).click();
+    const cases = tests.getByRole('listitem');
+    await expect.poll(() => tests.innerText(), { timeout: 60_000 }).toMatch(/\d+ passed, \d+ failed/);
+    expect(await cases.filter({ hasText: 'finds the customer by PESEL' }).innerText()).toMatch(/^✓\s+passed:/);
+    const failed = await cases.filter({ hasText: 'expects another greeting' }).innerText();
+    expect(failed).toMatch(/^✗\s+failed:/);
+    expect(failed).toMatch(/output\[0\]\.greeting: expected "Howdy, Ada!", got "H/);
+    await c.screenshot('tests');
+  });
+
+  it('with server.auth.tokens, the console does nothing until it is given a valid token', async () => {
+    const secured = await startDemo({}, { server: { auth: { tokens: [TOKEN] } } });
+    try {
+      const c = await open(secured.server.url);
+      const { page } = c;
+      await page.getByRole('heading', { name: 'This server needs a token' }).waitFor();
+      expect(await nav(page).count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Run', exact: true }).count()).toBe(0);
+      await page.getByLabel('Token').fill('not-the-token-0123456789');
+      await page.getByRole('button', { name: 'Use token' }).click();
+      await page.getByRole('alert').filter({ hasText: 'refused the token' }).waitFor();
+      expect(await nav(page).count()).toBe(0);
+      await c.screenshot('token-refused');
+      await page.getByLabel('Token').fill(TOKEN);
+      await page.getByRole('button', { name: 'Use token' }).click();
+      await nav(page).getByRole('button', { name: 'customer', exact: true }).waitFor();
+      // kept for the tab only, and sent as a header: no cookie
+      expect(await page.evaluate(() => sessionStorage.getItem('scriptcode.token'))).toBe(TOKEN);
+      expect(await page.context().cookies()).toEqual([]);
+      await c.screenshot('token-accepted');
+    } finally {
+      await secured.close();
+    }
   });
 });
