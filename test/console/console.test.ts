@@ -19,6 +19,15 @@ cases:
       output: [{ greeting: "Howdy, Ada!", letters: 3 }]
 `;
 
+/** two lookups at once (the partner answers after delayMs), then a third */
+const PARALLEL = `async function callService(context) {
+  var q = function (pesel) { return api.rest.v1.get('partner', { path: 'customers', queryParams: { pesel: pesel, delayMs: 150 } }); };
+  var both = await Promise.all([q('44051401458'), q('02070803628')]);
+  await q('44051401458');
+  return both.map(function (r) { return { name: r.body.name }; });
+}
+`;
+
 const BROKEN = `// a script with a syntax error on line 3
 function callService(context) {
   var name = context.getFirstParameter('name'
@@ -66,7 +75,7 @@ function expectCleanConsole(c: ConsolePage): void {
 describe.skipIf(!hasChromium)('the web console in a browser', () => {
   beforeAll(async () => {
     browser = await launchBrowser();
-    demo = await startDemo({ 'scripts/broken.js': BROKEN, 'tests/wrong.test.yaml': FAILING_TEST });
+    demo = await startDemo({ 'scripts/broken.js': BROKEN, 'scripts/parallel.js': PARALLEL, 'tests/wrong.test.yaml': FAILING_TEST });
   }, 60_000);
   afterEach(async () => {
     for (const c of pages.splice(0)) await c.close();
@@ -97,6 +106,24 @@ describe.skipIf(!hasChromium)('the web console in a browser', () => {
     await expect.poll(() => row.innerText()).toContain('Response body');
     await expect.poll(() => trace(page).innerText()).toContain('customer ***** found, segment gold');
     await c.screenshot('run-with-trace');
+    expectCleanConsole(c);
+  });
+
+  it('draws calls that ran in parallel side by side on the waterfall', async () => {
+    const c = await open();
+    const { page } = c;
+    await pick(page, 'parallel');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await output(page).getByRole('cell', { name: 'Anna Nowak' }).waitFor();
+    const bars = trace(page).locator('.bar');
+    await expect.poll(() => bars.count()).toBe(3);
+    const left = async (i: number) => parseFloat((await bars.nth(i).getAttribute('style'))!.match(/left:\s*([\d.]+)%/)![1]!);
+    const width = async (i: number) => parseFloat((await bars.nth(i).getAttribute('style'))!.match(/width:\s*([\d.]+)%/)![1]!);
+    const [a, b, last] = [await left(0), await left(1), await left(2)];
+    // the two parallel ones start together; the third after the first two ended
+    expect(Math.abs(a - b)).toBeLessThan(10);
+    expect(last).toBeGreaterThan(Math.max(a + (await width(0)), b + (await width(1))) - 2);
+    await c.screenshot('parallel-waterfall');
     expectCleanConsole(c);
   });
 
