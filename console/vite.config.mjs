@@ -26,6 +26,8 @@ export default defineConfig({
     reportCompressedSize: false,
     sourcemap: false,
     target: 'es2022',
+    // the TypeScript worker takes seconds to transform: expected, not worth a warning in every npm ci
+    rolldownOptions: { checks: { bundlerTimings: false, pluginTimings: false } },
   },
-  worker: { format: 'es' },
+  worker: { format: 'es', rolldownOptions: { checks: { bundlerTimings: false, pluginTimings: false } } },
 });
