@@ -32,7 +32,7 @@ export async function openConsole(browser: Browser, url: string): Promise<Consol
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
+    if (message.type() === 'error') errors.push(`${message.text()} [${message.location().url}]`);
   });
   page.on('pageerror', (error) => errors.push(String(error)));
   await page.goto(`${url}/console`);

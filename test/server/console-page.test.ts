@@ -105,7 +105,10 @@ describe('GET /console', () => {
   it('the policy allows only this origin: no inline or eval\'d script, no other host', () => {
     expect(CONSOLE_CSP).toContain("default-src 'none'");
     expect(CONSOLE_CSP).toContain("script-src 'self';");
-    expect(CONSOLE_CSP).not.toMatch(/unsafe-eval|https?:|\*/);
+    expect(CONSOLE_CSP).not.toMatch(/unsafe-eval|https?:|blob:|\*/);
+    // data: for images only (Monaco's marker underlines)
+    expect(CONSOLE_CSP.match(/data:/g)).toHaveLength(1);
+    expect(CONSOLE_CSP).toContain("img-src 'self' data:");
     expect(CONSOLE_CSP.match(/'unsafe-inline'/g)).toHaveLength(1);
     expect(CONSOLE_CSP).toMatch(/style-src 'self' 'unsafe-inline'/);
   });

@@ -22,7 +22,8 @@ export const CONSOLE_ASSETS = fileURLToPath(new URL('../../../dist/console/', im
  * - worker-src 'self': Monaco's editor worker and its TypeScript worker, files of the bundle.
  * - font-src 'self': Monaco's icon font (codicon.ttf).
  * - connect-src 'self': /api/* only.
- * - img-src 'self' data:: the few small icons Monaco's CSS embeds as data: URLs.
+ * - img-src 'self' data:: the page's icon, and the wavy underlines of problem markers, which
+ *   Monaco's theme draws as data: SVG images it generates at run time (images cannot run code).
  * Nothing else: no objects, no frames (frame-ancestors 'none' against
  * clickjacking), no <base>, no form posts.
  */
