@@ -2,14 +2,33 @@
 // Debian's Chromium (/usr/bin/chromium; `.ci/run` installs it when missing).
 // Every page records the browser console's errors (a CSP refusal shows up
 // there) and saves a screenshot under test-output/console/.
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
 export const SCREENSHOTS = fileURLToPath(new URL('../../test-output/console/', import.meta.url));
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+function newest(path: string): number {
+  const stats = statSync(path);
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
+}
+
+/** dist/console/ as the sources say: built again (Vite alone, the rest of dist/ untouched) when console/ or the typings changed since. */
+export function ensureConsoleBuilt(): void {
+  const page = join(root, 'dist', 'console', 'index.html');
+  if (existsSync(page) && statSync(page).mtimeMs >= Math.max(newest(join(root, 'console')), newest(join(root, 'types')))) return;
+  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  const r = spawnSync(process.execPath, [vite, 'build', '-c', join(root, 'console', 'vite.config.mjs')], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`building the console failed:\n${r.stdout}${r.stderr}`);
+}
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchBrowser, openConsole, type ConsolePage } from './browser.js';
+import { ensureConsoleBuilt, hasChromium, launchBrowser, openConsole, type ConsolePage } from './browser.js';
 import { startDemo, type DemoServer } from './demo-app.js';
 
 const TOKEN = 'console-e2e-token-0123456789abcdef';
@@ -74,6 +74,7 @@ function expectCleanConsole(c: ConsolePage): void {
 
 describe.skipIf(!hasChromium)('the web console in a browser', () => {
   beforeAll(async () => {
+    ensureConsoleBuilt();
     browser = await launchBrowser();
     demo = await startDemo({ 'scripts/broken.js': BROKEN, 'scripts/parallel.js': PARALLEL, 'tests/wrong.test.yaml': FAILING_TEST });
   }, 60_000);
