@@ -75,9 +75,14 @@ export function App() {
     load();
   }, []);
 
-  // the editor, once its place is on the page
+  // the editor, once its place is on the page (and gone with it: a 401 later shows the token prompt instead)
   useEffect(() => {
-    if (phase !== 'ready' || !editorHost.current || editor.current) return;
+    if (phase !== 'ready') {
+      editor.current?.dispose();
+      editor.current = undefined;
+      return;
+    }
+    if (!editorHost.current || editor.current) return;
     const e = createScriptEditor(editorHost.current);
     editor.current = e;
     e.onCursor((line, column) => setCursor([line, column]));
