@@ -28,6 +28,12 @@ const PARALLEL = `async function callService(context) {
 }
 `;
 
+/** a TypeScript task: its entry point's parameters are typed in the shadow copy by inserted annotations */
+const TYPED_TASK = `function callService(context, task) {
+  context.complete({ id: task.getProcessInstanceId() });
+}
+`;
+
 const BROKEN = `// a script with a syntax error on line 3
 function callService(context) {
   var name = context.getFirstParameter('name'
@@ -76,7 +82,7 @@ describe.skipIf(!hasChromium)('the web console in a browser', () => {
   beforeAll(async () => {
     ensureConsoleBuilt();
     browser = await launchBrowser();
-    demo = await startDemo({ 'scripts/broken.js': BROKEN, 'scripts/parallel.js': PARALLEL, 'tests/wrong.test.yaml': FAILING_TEST });
+    demo = await startDemo({ 'scripts/broken.js': BROKEN, 'scripts/parallel.js': PARALLEL, 'tasks/typedTask.ts': TYPED_TASK, 'tests/wrong.test.yaml': FAILING_TEST });
   }, 60_000);
   afterEach(async () => {
     for (const c of pages.splice(0)) {
@@ -163,11 +169,27 @@ describe.skipIf(!hasChromium)('the web console in a browser', () => {
     await page.keyboard.type('api.rest.v1.');
     const suggest = page.locator('.suggest-widget');
     await expect.poll(() => suggest.innerText(), { timeout: 15_000 }).toContain('post');
+    // finish the statement: \`api.rest.v1.\` followed by a new line would go on as \`api.rest.v1.context\`
     await page.keyboard.press('Escape');
+    await page.keyboard.type('get;');
     await page.keyboard.press('Enter');
     await page.keyboard.type('context.');
     await expect.poll(() => suggest.innerText(), { timeout: 15_000 }).toContain('getFirstParameter');
     await c.screenshot('completion');
+    await page.keyboard.press('Escape');
+    // a TypeScript task: context (TaskContext) and task (Task)
+    await pick(page, 'typedTask');
+    await page.locator('.monaco-editor .view-lines').click();
+    await page.keyboard.press('ControlOrMeta+Home');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('task.');
+    await expect.poll(() => suggest.innerText(), { timeout: 15_000 }).toContain('getProcessInstanceId');
+    await page.keyboard.press('Escape');
+    await page.keyboard.type('getVariable;');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('context.');
+    await expect.poll(() => suggest.innerText(), { timeout: 15_000 }).toContain('handleBpmnError');
     await page.keyboard.press('Escape');
   });
 
