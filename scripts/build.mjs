@@ -51,3 +51,14 @@ const loaderTypes = join(root, 'dist', 'sandbox', 'isolated-vm.d.ts');
 const declared = readFileSync(loaderTypes, 'utf8');
 if (!declared.includes("from 'isolated-vm-typings'")) throw new Error(`build: ${loaderTypes} no longer imports 'isolated-vm-typings'`);
 writeFileSync(loaderTypes, declared.replace("from 'isolated-vm-typings'", "from './isolated-vm-typings.cjs'"));
+
+// The web console (console/, served at /console): Vite builds it into dist/console/.
+// Vite, Preact and Monaco are devDependencies: an install without them (npm ci --omit=dev
+// of a checkout) builds the runtime without the console, and /console says how to get it.
+let vite;
+try {
+  vite = await import('vite');
+} catch {
+  process.stderr.write('build: vite is not installed (devDependencies left out?): the web console is not built; /console will say so\n');
+}
+if (vite) await vite.build({ configFile: join(root, 'console', 'vite.config.mjs'), logLevel: 'warn' });

@@ -80,6 +80,7 @@ const curl = (e) => `curl -s -X POST ${url}${e.path} -H 'content-type: applicati
 
 out();
 out(`ScriptCode demo: server ${url} (application examples/demo), partner service ${partner.url}`);
+out(`web console: ${url}/console  (open it in a browser: edit, run, trace, services, tests)`);
 out(`server log (JSON lines): ${logFile}`);
 out();
 out('Try:');
@@ -104,6 +105,10 @@ for (const e of examples) {
 const services = await (await fetch(`${url}/api/services`)).json();
 const describe = (s) => [s.auth, s.circuit && `circuit ${s.circuit.state}`, s.token && (s.token.cached ? `token cached, expires in ${Math.round(s.token.expiresInMs / 1000)} s` : 'no token cached')].filter(Boolean).join(', ');
 out(`  ok   GET /api/services → ${services.services.map((s) => `${s.id} (${describe(s)})`).join('; ')}`);
+const page = await fetch(`${url}/console`);
+const consoleOk = page.status === 200 && /script-src 'self'/.test(page.headers.get('content-security-policy') ?? '');
+if (!consoleOk) failed++;
+out(`  ${consoleOk ? 'ok  ' : 'FAIL'} ${page.status} GET /console → the web console${consoleOk ? `: ${url}/console` : ` (${(await page.text()).slice(0, 200)})`}`);
 out();
 
 if (failed > 0) {

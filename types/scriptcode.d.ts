@@ -10,8 +10,8 @@
 // `scriptcode init` wires this file into jsconfig.json; `scriptcode check`
 // type-checks every script against it (TypeScript `checkJs`).
 //
-// Generated: this part from src/runtime/script-typings.d.ts, then each built-in
-// binding's typings.d.ts (npx tsx scripts/gen-typings.ts; do not edit the copy in types/).
+// types/scriptcode.d.ts is generated from src/runtime/script-typings.d.ts and each
+// built-in binding's typings.d.ts: edit those (npx tsx scripts/gen-typings.ts).
 
 declare namespace ScriptCode {
   /** The `api` object: each binding adds itself here (`rest: { v1: RestV1 }`). */

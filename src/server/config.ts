@@ -26,6 +26,13 @@ const authSchema = z.strictObject({
   open: bool().default(false),
 });
 
+const consoleSchema = z.strictObject({
+  /** serve the web console at /console (and its endpoints under /api) */
+  enabled: bool().default(true),
+  /** the console may save script files; default: only when the server listens on loopback */
+  edit: bool().optional(),
+});
+
 export const serverConfigSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.preprocess(fromText, z.number().int().min(0).max(65535)).default(8080),
@@ -40,6 +47,8 @@ export const serverConfigSchema = z.strictObject({
   warmIsolates: nonNegativeInt().default(1),
   /** server processes sharing the port (node:cluster); auto = one per core */
   workers: z.union([positiveInt(), z.literal('auto')]).default(1),
+  /** the web console (docs/console.md) */
+  console: consoleSchema.prefault({}),
 });
 
 export type ServerConfig = z.output<typeof serverConfigSchema>;
@@ -47,6 +56,7 @@ export type ServerConfig = z.output<typeof serverConfigSchema>;
 const SECTION_KEYS: Record<string, readonly string[]> = {
   '': Object.keys(serverConfigSchema.shape),
   auth: Object.keys(authSchema.shape),
+  console: Object.keys(consoleSchema.shape),
 };
 
 /** `localhost`, 127.0.0.0/8, ::1 and IPv4-mapped loopback. Any other name counts as not loopback. */
@@ -55,6 +65,11 @@ export function isLoopbackHost(host: string): boolean {
   if (bare.toLowerCase() === 'localhost') return true;
   if (!isIP(bare)) return false;
   return ipaddr.process(bare).range() === 'loopback';
+}
+
+/** Whether the console may write script files: server.console.edit, by default on only on a loopback address. */
+export function consoleCanEdit(config: ServerConfig): boolean {
+  return config.console.enabled && (config.console.edit ?? isLoopbackHost(config.host));
 }
 
 /** Reads positions of `server.*` keys from the YAML file, for messages that point at a line. */
@@ -81,7 +96,7 @@ export function parseServerConfig(raw: unknown, file: string): ServerConfig {
       locate: (path) => locate(['server', ...path]),
       allowedKeys: (path) => SECTION_KEYS[path.join('.')],
     }).map((issue) => ({ ...issue, path: issue.path ? `server.${issue.path}` : 'server' }));
-    throw new ConfigError(file, issues, 'Hint: correct the server: section of scriptcode.yaml (keys: host, port, auth.tokens, auth.open, bodyLimitBytes, shutdownTimeoutMs, trustProxy, warmIsolates, workers).');
+    throw new ConfigError(file, issues, 'Hint: correct the server: section of scriptcode.yaml (keys: host, port, auth.tokens, auth.open, bodyLimitBytes, shutdownTimeoutMs, trustProxy, warmIsolates, workers, console.enabled, console.edit).');
   }
   const config = result.data;
   const problem = bindingProblem(config);

@@ -75,6 +75,7 @@ export function openApiDocument(routes: readonly RouteSpec[], options: { auth: b
       { name: 'invoke', description: 'run scripts' },
       { name: 'application', description: 'what is loaded' },
       { name: 'operations', description: 'health, metrics, this document' },
+      { name: 'console', description: 'what the web console (GET /console) uses: script sources, check, tests' },
     ],
     paths,
     components: {

@@ -11,7 +11,7 @@ const NESTING = `arrays and objects nested at most ${MAX_NESTING_DEPTH} levels d
 const names = new WeakMap<object, string>();
 
 /** Gives a schema a component name in the OpenAPI document. */
-function named<T extends JsonSchema>(name: string, schema: T): T {
+export function named<T extends JsonSchema>(name: string, schema: T): T {
   names.set(schema, name);
   return schema;
 }

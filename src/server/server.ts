@@ -23,7 +23,10 @@ import { clientErrorHandler, errorBody, errorHandler, notFoundHandler, sendUnava
 import { acceptJsonOnly, methodNotAllowed } from './http-conventions.js';
 import { ServerMetrics } from './metrics.js';
 import { RouteTable } from './route-table.js';
+import { registerConsolePage } from './console/page.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerConsoleSourceRoutes } from './routes/console-sources.js';
+import { registerConsoleToolRoutes } from './routes/console-tools.js';
 import { registerInvokeRoutes } from './routes/invoke.js';
 import { registerOperationRoutes } from './routes/operations.js';
 
@@ -142,6 +145,11 @@ export async function createServer(options: ServerOptions): Promise<ScriptCodeSe
   registerInvokeRoutes(fastify, ctx);
   registerAdminRoutes(fastify, ctx);
   registerOperationRoutes(fastify, ctx);
+  if (config.console.enabled) {
+    registerConsolePage(fastify);
+    registerConsoleSourceRoutes(fastify, ctx);
+    registerConsoleToolRoutes(fastify, ctx);
+  }
 
   let address: AddressInfo | undefined;
   let closing: Promise<CloseResult> | undefined;

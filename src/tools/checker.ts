@@ -35,6 +35,10 @@ export interface CheckOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** the runtime's bindings, when an embedder adds its own: their sections, budgets and typings are known (default: the built-in ones) */
   bindings?: readonly BindingDefinition[];
+  /** check only this script (its relative path, 'scripts/customer.js'): no other script and no test files (the web console) */
+  only?: string;
+  /** text to check instead of the file's, by relative path (an editor's unsaved text) */
+  sources?: Readonly<Record<string, string>>;
 }
 
 export interface CheckReport {
@@ -91,7 +95,8 @@ interface ScriptChecks {
   bindings: CheckOptions['bindings'];
 }
 
-async function checkScript(appDir: string, script: ScannedScript, { compiler, services, types, scripts, bindings }: ScriptChecks): Promise<Finding[]> {
+/** `given`: the text to check instead of the file's (an editor's unsaved text) */
+async function checkScript(appDir: string, script: ScannedScript, { compiler, services, types, scripts, bindings }: ScriptChecks, given?: string): Promise<Finding[]> {
   const findings: Finding[] = [];
   const { relativePath: file } = script;
   try {
@@ -101,7 +106,7 @@ async function checkScript(appDir: string, script: ScannedScript, { compiler, se
     if (!(error instanceof ScriptMetadataError)) throw error;
     findings.push(...issueFindings(error.relativePath, error.issues));
   }
-  let text = await readFile(script.absolutePath, 'utf8');
+  let text = given ?? await readFile(script.absolutePath, 'utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let code = text;
   if (script.language === 'ts') {
@@ -183,16 +188,20 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
     findings.push({ file, severity: 'warning', message: `ignored: ${file.replace(/\.ts$/, '.js')} has the same name and wins` });
   }
   const compiler = new CompileChecker();
+  const checked = options.only === undefined ? scripts : scripts.filter((s) => s.relativePath === options.only);
   try {
     const checks: ScriptChecks = { compiler, services, types: options.types !== false && { extra: extraTypings(bindings ?? []) }, scripts, bindings };
-    for (const script of scripts) findings.push(...await checkScript(appDir, script, checks));
+    for (const script of checked) {
+      const given = options.sources && Object.hasOwn(options.sources, script.relativePath) ? options.sources[script.relativePath] : undefined;
+      findings.push(...await checkScript(appDir, script, checks, given));
+    }
   } finally {
     compiler.dispose();
   }
-  const tests = await checkTests(appDir, scripts, services);
+  const tests = options.only === undefined ? await checkTests(appDir, scripts, services) : { findings: [], files: 0 };
   findings.push(...tests.findings);
 
   const sorted = sortFindings(findings);
   const errors = sorted.filter((f) => f.severity === 'error').length;
-  return { findings: sorted, errors, warnings: sorted.length - errors, scripts: scripts.length, testFiles: tests.files };
+  return { findings: sorted, errors, warnings: sorted.length - errors, scripts: checked.length, testFiles: tests.files };
 }

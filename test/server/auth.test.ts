@@ -134,6 +134,7 @@ describe('the server: section', () => {
     t = await startServer(SCRIPT);
     expect(t.server.config).toEqual({
       host: '127.0.0.1', port: 0, auth: { tokens: [], open: false }, bodyLimitBytes: 1048576, shutdownTimeoutMs: 30000, trustProxy: false, warmIsolates: 1, workers: 1,
+      console: { enabled: true },
     });
   });
 

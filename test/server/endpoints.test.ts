@@ -263,8 +263,9 @@ describe('health and OpenAPI', () => {
     const doc = r.json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
-      '/api/cache/invalidate', '/api/formatters/{name}/format', '/api/scripts', '/api/scripts/{name}/run', '/api/services',
-      '/api/services/{id}/check', '/api/tasks/{name}/execute', '/api/validators/{name}/validate', '/health/live', '/health/ready', '/metrics', '/openapi.json',
+      '/api/cache/invalidate', '/api/check', '/api/console', '/api/formatters/{name}/format', '/api/scripts', '/api/scripts/{name}/run', '/api/services',
+      '/api/services/{id}/check', '/api/sources/{kind}/{name}', '/api/tasks/{name}/execute', '/api/tests/run', '/api/validators/{name}/validate',
+      '/health/live', '/health/ready', '/metrics', '/openapi.json',
     ]);
     const run = doc.paths['/api/scripts/{name}/run'].post;
     expect(run.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/RunRequest' });

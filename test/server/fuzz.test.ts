@@ -373,7 +373,7 @@ describe('HTTP API fuzzing (never 5xx, never a crash)', () => {
 
   it(`methods, paths and query strings (${runs()} runs)`, async () => {
     const paths = fc.oneof(
-      fc.constantFrom(...ENDPOINTS, '/api/scripts', '/api/services', '/api/cache/invalidate', '/health/live', '/health/ready', '/metrics', '/openapi.json', '/console', '/', '*', '/api', '/api/', '//api/scripts', '/api//scripts', '/API/SCRIPTS', '/api/scripts/', '/api/scripts/echo', '/api/scripts/echo/run/', '/api/scripts/echo/run/x', '/health/live/..', '/health/../api/scripts', '/%2e%2e/api/scripts', '/api/scripts/echo/%2e%2e/run'),
+      fc.constantFrom(...ENDPOINTS, '/api/scripts', '/api/services', '/api/cache/invalidate', '/health/live', '/health/ready', '/metrics', '/openapi.json', '/console', '/console/', '/console/assets/x.js', '/console/assets/../../package.json', '/api/console', '/api/sources/scriptService/echo', '/api/sources/scriptService/..', '/api/sources/nope/echo', '/api/check', '/api/tests/run', '/', '*', '/api', '/api/', '//api/scripts', '/api//scripts', '/API/SCRIPTS', '/api/scripts/', '/api/scripts/echo', '/api/scripts/echo/run/', '/api/scripts/echo/run/x', '/health/live/..', '/health/../api/scripts', '/%2e%2e/api/scripts', '/api/scripts/echo/%2e%2e/run'),
       fc.webPath(),
     );
     const query = fc.oneof(fc.constant(''), fc.webQueryParameters().map((q) => `?${q}`), fc.constantFrom('?', '?&', '?a', '?a=%zz', '?__proto__[x]=1', '?constructor.prototype.x=1', `?${'a=1&'.repeat(2000)}`));

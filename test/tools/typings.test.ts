@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { TYPINGS_FILE } from '../../src/tools/typings.js';
+import { generateTypings, TYPINGS_FILE } from '../../src/tools/typings.js';
 
 /** Errors of `text` (a .js or .ts script) checked against the typings; strict for .ts. */
 function errorsOf(text: string, language: 'js' | 'ts', strict = false): string[] {
@@ -149,6 +149,10 @@ function f(v, t) { v.setValue('a', 1); t.getValue('a'); }
       expect.stringMatching(/^script:2: Property 'setValue' does not exist on type 'ValidatorContext'/),
       "script:2: Property 'getValue' does not exist on type 'TaskContext'.",
     ]);
+  });
+
+  it('is what src/runtime/script-typings.d.ts and the built-in bindings\' typings make (npx tsx scripts/gen-typings.ts)', () => {
+    expect(readFileSync(TYPINGS_FILE, 'utf8'), 'types/scriptcode.d.ts is stale: run npx tsx scripts/gen-typings.ts').toBe(generateTypings());
   });
 
   it('is shipped in the package', () => {

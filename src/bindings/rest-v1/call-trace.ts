@@ -44,6 +44,8 @@ export interface TracedCall {
   responseHeaders?: Record<string, string>;
   responseBody?: string;
   durationMs: number;
+  /** when the call started, in ms since the invocation the caller asked for started (a waterfall of the calls) */
+  startMs?: number;
   /** answered from the service's response cache: the partner was not called */
   cached?: true;
   attempts: number;
@@ -133,8 +135,11 @@ export class CallTrace {
     return Math.round((performance.now() - this.started) * 1000) / 1000;
   }
 
-  /** `redactor` keeps the call's credentials out of the rendered response body and query values. */
-  traced(error?: Record<string, unknown>, redactor?: CredentialRedactor): TracedCall {
+  /**
+   * `redactor` keeps the call's credentials out of the rendered response body and query values;
+   * `since` is the performance.now() the start is counted from (the root invocation's start).
+   */
+  traced(error?: Record<string, unknown>, redactor?: CredentialRedactor, since?: number): TracedCall {
     const requestBody = bodyText(this.body);
     const responseBody = this.renderedResponseBody(redactor);
     const requestHeaders = this.renderedHeaders(this.requestHeaders, redactor);
@@ -151,6 +156,7 @@ export class CallTrace {
       ...(responseHeaders ? { responseHeaders } : {}),
       ...(responseBody !== undefined ? { responseBody } : {}),
       durationMs: this.durationMs(),
+      ...(since !== undefined ? { startMs: Math.round(Math.max(0, this.started - since) * 1000) / 1000 } : {}),
       ...(this.cached ? { cached: true as const } : {}),
       attempts: this.cached ? 0 : Math.max(1, this.attempts.length),
       attemptLog: this.attempts,

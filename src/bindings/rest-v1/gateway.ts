@@ -265,7 +265,7 @@ export class RestGateway implements Gateway {
         attempts: fields.attempt as number,
       });
     }
-    if (invocation.trace) invocation.calls.push(trace.traced(error?.info, redactor));
+    if (invocation.trace) invocation.calls.push(trace.traced(error?.info, redactor, invocation.root.startedAt));
     return error as E;
   }
 

@@ -56,7 +56,10 @@ export function registerServe(program: Command): void {
       }
       try {
         const url = await instance.listen();
-        if (!cluster.isClusterWorker()) process.stderr.write(`scriptcode serve: listening on ${url} (application ${options.app}); SIGTERM or Ctrl-C stops it\n`);
+        if (!cluster.isClusterWorker()) {
+          process.stderr.write(`scriptcode serve: listening on ${url} (application ${options.app}); SIGTERM or Ctrl-C stops it\n`);
+          if (instance.config.console.enabled) process.stderr.write(`scriptcode serve: web console at ${url}/console\n`);
+        }
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {

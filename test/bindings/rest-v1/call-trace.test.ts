@@ -119,3 +119,37 @@ describe('trace of a REST call', () => {
     expect(masked.stdout).not.toContain(PESEL);
   }, 30_000);
 });
+
+describe('when each call started (startMs, the console\'s waterfall)', () => {
+  it('calls made in parallel by an async script start together; a call after them starts when they ended', async () => {
+    const { startHttpServer } = await import('../../helpers/servers.js');
+    const slow = await startHttpServer((_req, res) => {
+      setTimeout(() => {
+        res.setHeader('content-type', 'application/json');
+        res.end('{"ok":true}');
+      }, 150);
+    });
+    const r = await startRuntime({
+      'scriptcode.yaml': `services:\n  slow:\n    url: ${slow.url}/api\n    allowInsecureHttp: true\n    network: { allowPrivate: true }\n`,
+      'scripts/fan.js': `async function callService(context) {
+  await Promise.all([api.rest.v1.get('slow', { path: 'a' }), api.rest.v1.get('slow', { path: 'b' })]);
+  await api.rest.v1.get('slow', { path: 'c' });
+  return [];
+}`,
+    });
+    try {
+      const answer = await r.runtime.runScript('fan', { trace: true });
+      const calls = answer.trace!.calls as Traced[];
+      const byPath = Object.fromEntries(calls.map((c) => [c.url.slice(-1), c]));
+      for (const c of calls) expect(c.startMs).toBeGreaterThanOrEqual(0);
+      // a and b overlap: each started before the other ended
+      expect(byPath.a.startMs).toBeLessThan(byPath.b.startMs + byPath.b.durationMs);
+      expect(byPath.b.startMs).toBeLessThan(byPath.a.startMs + byPath.a.durationMs);
+      // c started after both ended
+      expect(byPath.c.startMs).toBeGreaterThanOrEqual(Math.max(byPath.a.startMs + byPath.a.durationMs, byPath.b.startMs + byPath.b.durationMs) - 1);
+    } finally {
+      await r.close();
+      await slow.close();
+    }
+  });
+});
