@@ -1,5 +1,5 @@
 // A binding is one `api.<name>.vN` object that scripts get (miniflare's model):
-// the part that runs inside the isolate is plain JS source kept apart from the
+// the part that runs inside the isolate is source text kept apart from the
 // host-side gateway that does the work. Adding `api.foo.v1` is one new folder
 // exporting a BindingDefinition, listed in src/bindings/registry.ts.
 import type { AppConfig } from '../app/types.js';
@@ -62,6 +62,9 @@ export interface BindingDefinition {
    * `function ({ call, freeze }) { return { api, makeError? } }`. `call(method,
    * argsArray)` reaches the gateway synchronously; `makeError(info)` may turn an
    * error description into an instance of the binding's own error classes.
+   * The built-in bindings write it in TypeScript (`isolate.ts`, types in
+   * src/sandbox/isolate/binding-types.ts) and get the text from
+   * isolateSource() (src/sandbox/isolate-source.ts); a plain JS string works.
    */
   isolateSource: string;
   /** the limit each call counts against */

@@ -1,12 +1,15 @@
 // api.rest.v1 (SPEC §4): the binding definition. The script-facing object is
-// rest.isolate.js; the host side is RestGateway.
-import { readFileSync } from 'node:fs';
+// isolate.ts (runs inside the isolate); the host side is RestGateway.
 import type { BindingDefinition } from '../binding.js';
+import { isolateSource } from '../../sandbox/isolate-source.js';
 import { RestGateway } from './gateway.js';
 
 export const restV1: BindingDefinition = {
   path: 'rest.v1',
   budget: 'restCalls',
-  isolateSource: readFileSync(new URL('./rest.isolate.js', import.meta.url), 'utf8').trim(),
+  // read (dist/) or bundled (src/) when a sandbox first needs it
+  get isolateSource() {
+    return isolateSource(new URL('./isolate.ts', import.meta.url));
+  },
   createGateway: (env) => RestGateway.create(env),
 };
