@@ -50,7 +50,7 @@ const KINDS: Readonly<Record<ScriptKind, KindRun>> = {
       const t = makeTaskContext(payload as TaskPayload, state.outcome);
       return fn(t.context, t.task);
     },
-    result: (value, state) => taskResult(state.outcome),
+    result: (_value, state) => taskResult(state.outcome),
   },
   formatter: {
     start: (fn, payload) => fn(makeFormatterInput(payload as FormatterPayload)),

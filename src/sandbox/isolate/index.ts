@@ -60,5 +60,3 @@ export default function prelude(bindings: readonly BindingEntry[]) {
   recordBaseline();
   return createDriver();
 }
-
-export type Driver = ReturnType<typeof createDriver>;
