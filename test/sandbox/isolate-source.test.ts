@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { restV1 } from '../../src/bindings/rest-v1/index.js';
-import { bundleIsolateSource, isolateSource } from '../../src/sandbox/isolate-source.js';
+import { bundleIsolateSource, cachedBundle, isolateSource } from '../../src/sandbox/isolate-source.js';
 import ivm from '../../src/sandbox/isolated-vm.js';
 import { PRELUDE_FILENAME, preludeSource } from '../../src/sandbox/prelude.js';
 
@@ -75,5 +75,27 @@ describe('isolate code bundles', () => {
     expect(() => bundleIsolateSource(join(root, 'src', 'sandbox', 'isolate', 'index.ts'))).toThrow(/not isolate code/);
     writeFileSync(join(root, 'src', 'sandbox', 'isolate', 'index.ts'), 'export default function entry(x: number) { return x + 1; }\n');
     expect(bundleIsolateSource(join(root, 'src', 'sandbox', 'isolate', 'index.ts'))).toMatch(/^\(function entry\(\) \{/);
+  });
+
+  it('from src/, a bundle is made again when any isolate module changes (node_modules/.cache)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'scriptcode-isolate-'));
+    scratch.push(root);
+    writeFileSync(join(root, 'tsconfig.isolate.json'), '{}');
+    mkdirSync(join(root, 'node_modules'));
+    const dir = join(root, 'src', 'sandbox', 'isolate');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'index.ts'), "import { n } from './n.js';\nexport default function entry() { return n; }\n");
+    writeFileSync(join(dir, 'n.ts'), 'export const n = 1;\n');
+    const cache = join(root, 'node_modules', '.cache', 'scriptcode-isolate');
+    expect(isolateSource(pathToFileURL(join(dir, 'index.ts')))).toContain('var n = 1;');
+    expect(readdirSync(cache)).toHaveLength(1);
+    expect(cachedBundle(join(dir, 'index.ts'))).toContain('var n = 1;');
+    const before = readdirSync(cache);
+    expect(before).toHaveLength(1);
+    writeFileSync(join(dir, 'n.ts'), 'export const n = 2;\n');
+    expect(cachedBundle(join(dir, 'index.ts'))).toContain('var n = 2;');
+    // the entry's former bundle is gone
+    expect(readdirSync(cache)).toEqual([expect.stringMatching(/^src_sandbox_isolate_index-[0-9a-f]{32}\.js$/)]);
+    expect(readdirSync(cache)).not.toContain(before[0]);
   });
 });

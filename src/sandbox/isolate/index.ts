@@ -30,7 +30,9 @@
 // whose module-level names are locals of that function: nothing leaks into
 // the context's global object. scripts/build.mjs writes it to
 // dist/sandbox/isolate/index.bundle.js, which the published package reads;
-// from src/ (tests, benches) it is bundled on first use. The host appends the
+// from src/ (tests, benches) it is bundled on first use (kept in
+// node_modules/.cache/scriptcode-isolate/ under a hash of the isolate
+// modules, so the next process reads it). The host appends the
 // bindings (src/sandbox/sandbox.ts) and compiles the text once per isolate
 // under PRELUDE_FILENAME, whose frames scripts never see; it runs once per
 // context (src/sandbox/script-context.ts). The host passes nothing but
