@@ -26,7 +26,7 @@
 // How it is built: esbuild bundles this entry (src/sandbox/isolate-source.ts,
 // format esm, target es2023, no minification, no helpers) and the export is
 // turned into a return, so the text is one function expression,
-// `(function prelude(bindings) { 'use strict'; …modules…; return prelude(bindings); })`,
+// `(function prelude() { 'use strict'; …modules…; return prelude(arguments[0]); })`,
 // whose module-level names are locals of that function: nothing leaks into
 // the context's global object. scripts/build.mjs writes it to
 // dist/sandbox/isolate/index.bundle.js, which the published package reads;
