@@ -1,9 +1,10 @@
-// Compiles src/ to dist/ and copies the JavaScript that runs inside the isolate
-// (it is loaded as text, never imported by Node, so tsc does not touch it).
+// Compiles src/ to dist/ and bundles the TypeScript that runs inside the
+// isolates (loaded as text, never imported by Node: tsconfig.json leaves it
+// out) into dist/, next to where each entry module was: X.ts → X.bundle.js.
 import { execFileSync } from 'node:child_process';
-import { cpSync, rmSync, readdirSync, statSync, mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, rmSync, readdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,19 +25,24 @@ if (!lines.includes(line) || !existsSync(wrapper)) {
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
 
-function copyIsolateSources(dir) {
-  for (const entry of readdirSync(dir)) {
-    const full = join(dir, entry);
-    if (statSync(full).isDirectory()) copyIsolateSources(full);
-    // typings.d.ts: a binding's part of the script typings, read by its definition
-    else if (entry.endsWith('.isolate.js') || entry === 'typings.d.ts') {
-      const target = join(root, 'dist', relative(join(root, 'src'), full));
-      mkdirSync(dirname(target), { recursive: true });
-      cpSync(full, target);
-    }
-  }
+// The isolate code: the prelude, and each binding's isolate.ts. Bundled the way
+// src/ bundles it on first use (dist/sandbox/isolate-source.js, compiled above).
+const { bundleIsolateSource } = await import(pathToFileURL(join(root, 'dist', 'sandbox', 'isolate-source.js')).href);
+const isolateEntries = [
+  join(root, 'src', 'sandbox', 'isolate', 'index.ts'),
+  ...readdirSync(join(root, 'src', 'bindings'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(root, 'src', 'bindings', d.name, 'isolate.ts')))
+    .map((d) => join(root, 'src', 'bindings', d.name, 'isolate.ts')),
+];
+for (const entry of isolateEntries) {
+  writeFileSync(join(root, 'dist', relative(join(root, 'src'), entry)).replace(/\.ts$/, '.bundle.js'), bundleIsolateSource(entry));
 }
-copyIsolateSources(join(root, 'src'));
+
+// typings.d.ts: a binding's part of the script typings, read by its definition
+for (const dir of readdirSync(join(root, 'src', 'bindings'), { withFileTypes: true })) {
+  const typings = join(root, 'src', 'bindings', dir.name, 'typings.d.ts');
+  if (dir.isDirectory() && existsSync(typings)) cpSync(typings, join(root, 'dist', 'bindings', dir.name, 'typings.d.ts'));
+}
 
 // dist/ must not depend on which Node.js line built it: the loader's declarations import
 // isolated-vm's typings through the `isolated-vm-typings` path of tsconfig.json (the wrapper

@@ -69,6 +69,9 @@ export interface BindingDefinition {
    * `function ({ call, freeze }) { return { api, makeError? } }`. `call(method,
    * argsArray)` reaches the gateway synchronously; `makeError(info)` may turn an
    * error description into an instance of the binding's own error classes.
+   * The built-in bindings write it in TypeScript (`isolate.ts`, types in
+   * src/sandbox/isolate/binding-types.ts) and get the text from
+   * isolateSource() (src/sandbox/isolate-source.ts); a plain JS string works.
    */
   isolateSource: string;
   /** the limit each call counts against (bindings may share one) */
@@ -77,7 +80,7 @@ export interface BindingDefinition {
   config?: BindingConfig;
   /**
    * Its part of the script authors' typings (types/scriptcode.d.ts): declarations
-   * that add the binding to `interface ScriptApi` (and any types it names).
+   * that add the binding to `ScriptCode.Api` (and any types it names).
    */
   typings?: string;
   createGateway(env: BindingEnvironment): Gateway | Promise<Gateway>;

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type ivm from './isolated-vm.js';
 import { entryMode, type EntryMode } from './entry-mode.js';
 import type { ScriptErrorInfo } from './errors.js';
+import { ENTRY_NAMES } from './isolate/entry-points.js';
 
 export interface CompiledScript {
   /** content hash + file name: identical code in two files still reports its own file */
@@ -22,10 +23,10 @@ export interface CompiledScript {
 }
 
 // The wrapper adds one line before the source (compiled with lineOffset -1 so
-// positions stay those of the file) and returns the entry points by name.
+// positions stay those of the file) and returns the entry points by name
+// (isolate/entry-points.ts: the driver picks the one of the invocation's kind).
 const PREFIX = '(function () {\n';
-const SUFFIX = '\n;return { callService: typeof callService === "function" ? callService : undefined, ' +
-  'formatText: typeof formatText === "function" ? formatText : undefined };\n})';
+const SUFFIX = `\n;return { ${ENTRY_NAMES.map((name) => `${name}: typeof ${name} === "function" ? ${name} : undefined`).join(', ')} };\n})`;
 
 export class CompiledScriptCache {
   private readonly entries = new Map<string, CompiledScript>();

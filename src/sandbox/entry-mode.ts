@@ -3,10 +3,11 @@
 // picks the isolate pool and decides what `api.rest.v1` returns even in the
 // script's top-level code.
 import { parse, type Node } from 'acorn';
+import { ENTRY_NAMES as ENTRY_NAME_LIST } from './isolate/entry-points.js';
 
 export type EntryMode = 'sync' | 'async';
 
-const ENTRY_NAMES = new Set(['callService', 'formatText']);
+const ENTRY_NAMES: ReadonlySet<string> = new Set(ENTRY_NAME_LIST);
 
 function isAsyncFunction(node: Node | null | undefined): boolean {
   return !!node && (node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') && (node as { async?: boolean }).async === true;

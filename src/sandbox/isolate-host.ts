@@ -16,7 +16,7 @@ import type { LimitCode } from './limits.js';
 import type { RunOutcome, TurnResult } from './run-outcome.js';
 import { CpuLedger } from './cpu-ledger.js';
 import { compileFor, ScriptContext, type ContextHooks } from './script-context.js';
-import { PRELUDE_FILENAME } from './isolate/prelude.js';
+import { PRELUDE_FILENAME } from './prelude.js';
 import { ScriptRun, type RunHost } from './script-run.js';
 import type { HostCalls } from './bridge.js';
 import type { RunningTurn, Watchdog } from './watchdog.js';

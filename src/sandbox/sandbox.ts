@@ -11,7 +11,7 @@ import type { EntryMode } from './entry-mode.js';
 import type { Invocation } from './invocation.js';
 import { IsolateHost } from './isolate-host.js';
 import { IsolatePool, type PoolStats } from './isolate-pool.js';
-import { PRELUDE_SOURCE } from './isolate/prelude.js';
+import { preludeSource } from './prelude.js';
 import { MAX_CALL_DEPTH } from './limits.js';
 import { asyncIsolateMemoryMb } from './pool-sizing.js';
 import type { RunOutcome } from './run-outcome.js';
@@ -41,9 +41,10 @@ export interface RunRequest {
   invocation: Invocation;
 }
 
+// The prelude called with the bindings (src/sandbox/isolate/binding-types.ts BindingEntry).
 function bootstrapSource(bindings: readonly LoadedBinding[]): string {
   const list = bindings.map((b) => `{ path: ${JSON.stringify(b.definition.path)}, factory: (${b.definition.isolateSource}) }`).join(',\n');
-  return `(${PRELUDE_SOURCE})([${list}])`;
+  return `(${preludeSource()})([${list}])`;
 }
 
 export class Sandbox {

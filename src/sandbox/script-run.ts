@@ -25,7 +25,7 @@ let lastSeq = 0;
 /**
  * A result so deep that the isolate's own JSON.stringify ran out of stack
  * (tens of thousands of levels): the isolate reports it with code
- * OUTPUT_TOO_DEEP (isolate/prelude/9-driver.isolate.js), as it reports
+ * OUTPUT_TOO_DEEP (isolate/driver.ts), as it reports
  * OUTPUT_LIMIT: the same limit as a result the host finds too deep.
  */
 function isTooDeepToSerialize(error: ScriptErrorInfo): boolean {
