@@ -20,11 +20,14 @@ export function defineGlobals(globals: ScriptGlobals): void {
 
 // What the global object holds once the context is hardened.
 const baselineGlobals = new MapCtor<PropertyKey, boolean>();
+let baselineCount = 0;
 let baselineGlobalProto: object | null = null;
 
 /** Takes the global object as it is now (hardened, before any script) as the one to return to. */
 export function recordBaseline(): void {
-  for (const key of ownKeys(g)) mapSet(baselineGlobals, key, true);
+  const keys = ownKeys(g);
+  for (const key of keys) mapSet(baselineGlobals, key, true);
+  baselineCount = keys.length;
   baselineGlobalProto = getPrototypeOf(g);
 }
 
@@ -34,7 +37,11 @@ export function recordBaseline(): void {
 // host then replaces the context.
 export function resetGlobals(): boolean {
   let clean = getPrototypeOf(g) === baselineGlobalProto && isExtensible(g);
-  for (const key of ownKeys(g)) {
+  const keys = ownKeys(g);
+  // Every baseline global is non-configurable (freeze.ts), so none can be gone: as many keys as the
+  // baseline means nothing was added — the common case, without a lookup per global.
+  if (keys.length === baselineCount) return clean;
+  for (const key of keys) {
     if (mapGet(baselineGlobals, key)) continue;
     if (!reflectDeleteProperty(g, key)) clean = false;
   }
