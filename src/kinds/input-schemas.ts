@@ -28,6 +28,9 @@ export const formStateSchema = z.record(z.string(), formComponentSchema).describ
 
 export const variablesSchema = anyObjectSchema.describe(`process variables; ${NESTING}`);
 
+/** A task's process-instance id. */
+export const processInstanceIdSchema = z.string().max(1000);
+
 /** A formatter's input (the HTTP request adds `trace`). */
 export const formatterInputSchema = z.object({
   textToFormat: z.string(),

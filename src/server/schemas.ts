@@ -10,6 +10,7 @@ import {
   formatterInputSchema,
   formStateSchema,
   inputMapSchema,
+  processInstanceIdSchema,
   variablesSchema,
 } from '../kinds/input-schemas.js';
 import { named } from './json-schema.js';
@@ -41,7 +42,7 @@ export const ValidateRequest = named('ValidateRequest', z.strictObject({ input: 
 
 export const ExecuteRequest = named('ExecuteRequest', z.strictObject({
   variables: variablesSchema.optional(),
-  processInstanceId: z.string().max(1000).optional(),
+  processInstanceId: processInstanceIdSchema.optional(),
   trace: traceFlag,
 }));
 
