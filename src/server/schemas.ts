@@ -15,8 +15,6 @@ import {
 } from '../kinds/input-schemas.js';
 import { named } from './json-schema.js';
 
-export { jsonSchema, named, schemaName, type JsonSchema } from './json-schema.js';
-
 /** A zod schema of the HTTP API. */
 export type ApiSchema = z.ZodType;
 
