@@ -4,8 +4,7 @@
 import type { ScriptErrorInfo } from '../sandbox/errors.js';
 import type { AnswerBase, KindHandler, TraceRequest } from './kind.js';
 import { failure, outcomeError } from './kind.js';
-import { InputError } from './errors.js';
-import { normalizeVariables } from './input.js';
+import { normalizeProcessInstanceId, normalizeVariables } from './input.js';
 
 export interface TaskRequest extends TraceRequest {
   variables?: unknown;
@@ -33,9 +32,8 @@ function causeOf(error: ScriptErrorInfo): string {
 export const scriptTask: KindHandler<TaskRequest, TaskAnswer> = {
   kind: 'scriptTask',
   preparePayload(request) {
-    const id = request.processInstanceId;
-    if (id !== undefined && id !== null && typeof id !== 'string') throw new InputError('processInstanceId must be a string');
-    return { variables: normalizeVariables(request.variables), processInstanceId: id ?? null };
+    const processInstanceId = normalizeProcessInstanceId(request.processInstanceId);
+    return { variables: normalizeVariables(request.variables), processInstanceId };
   },
   toAnswer(outcome, ctx) {
     if (outcome.type === 'scriptError' && isUnrunnable(outcome.error)) throw failure(outcome, ctx);

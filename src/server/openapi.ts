@@ -1,9 +1,11 @@
 // GET /openapi.json: the OpenAPI 3.1 document generated from the route table,
-// i.e. from the very schemas Fastify validates and serialises with. Named
-// schemas become components and are referenced wherever they occur.
+// i.e. from the very JSON Schemas Fastify validates and serialises with (each
+// generated once from its zod schema: json-schema.ts). Named schemas become
+// components and are referenced wherever they occur.
 import { readFileSync } from 'node:fs';
 import type { RouteSpec } from './route-table.js';
-import { schemaName, type JsonSchema } from './schemas.js';
+import { jsonSchema, schemaName, type JsonSchema } from './json-schema.js';
+import type { ApiSchema } from './schemas.js';
 
 function packageVersion(): string {
   try {
@@ -31,14 +33,14 @@ function referencing(schema: unknown, components: Record<string, unknown>, top =
   return out;
 }
 
-const ref = (schema: JsonSchema, components: Record<string, unknown>) => referencing({ wrapper: schema }, components, true) as { wrapper: unknown };
+const ref = (schema: ApiSchema, components: Record<string, unknown>) => referencing({ wrapper: jsonSchema(schema) }, components, true) as { wrapper: unknown };
 
 export function openApiDocument(routes: readonly RouteSpec[], options: { auth: boolean }): Record<string, unknown> {
   const components: Record<string, unknown> = {};
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-    const parameters = Object.entries((route.params?.properties ?? {}) as Record<string, JsonSchema>).map(([name, schema]) => ({
+    const parameters = Object.entries(((route.params && jsonSchema(route.params).properties) ?? {}) as Record<string, JsonSchema>).map(([name, schema]) => ({
       name,
       in: 'path',
       required: true,

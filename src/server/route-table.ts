@@ -1,12 +1,14 @@
-// Every route is declared once, here: its schemas go to Fastify (validation and
-// serialisation) and, unchanged, into GET /openapi.json.
+// Every route is declared once, here: its zod schemas, as JSON Schemas
+// (json-schema.ts), go to Fastify (validation and serialisation) and,
+// unchanged, into GET /openapi.json.
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { AllowedMethods } from './http-conventions.js';
-import type { JsonSchema } from './schemas.js';
+import { jsonSchema, type JsonSchema } from './json-schema.js';
+import type { ApiSchema } from './schemas.js';
 
 export interface ResponseSpec {
   description: string;
-  schema?: JsonSchema;
+  schema?: ApiSchema;
   /** when not JSON (e.g. the Prometheus text format) */
   contentType?: string;
   /** response headers worth documenting, name → description */
@@ -22,8 +24,8 @@ export interface RouteSpec {
   tag: string;
   /** under /api/*: bearer token when configured, 503 while starting or stopping */
   api: boolean;
-  params?: JsonSchema;
-  body?: JsonSchema;
+  params?: ApiSchema;
+  body?: ApiSchema;
   responses: Record<number, ResponseSpec>;
   handler: (request: FastifyRequest<any>, reply: FastifyReply) => Promise<unknown>;
 }
@@ -44,13 +46,13 @@ export class RouteTable {
     this.routes.push(spec);
     this.allowed.add(spec);
     const response: Record<number, JsonSchema> = {};
-    for (const [status, r] of Object.entries(spec.responses)) if (r.schema) response[Number(status)] = r.schema;
+    for (const [status, r] of Object.entries(spec.responses)) if (r.schema) response[Number(status)] = jsonSchema(r.schema);
     app.route({
       method: spec.method,
       url: spec.url,
       schema: {
-        ...(spec.params && { params: spec.params }),
-        ...(spec.body && { body: spec.body }),
+        ...(spec.params && { params: jsonSchema(spec.params) }),
+        ...(spec.body && { body: jsonSchema(spec.body) }),
         response,
       },
       config: { api: spec.api },

@@ -25,8 +25,8 @@ interface KindRoute {
   url: string;
   operationId: string;
   summary: string;
-  body: S.JsonSchema;
-  answer: S.JsonSchema;
+  body: S.ApiSchema;
+  answer: S.ApiSchema;
   call(runtime: Runtime, name: string, body: Record<string, unknown>): Promise<unknown>;
 }
 

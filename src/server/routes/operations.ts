@@ -66,7 +66,7 @@ export function registerOperationRoutes(app: FastifyInstance, ctx: ServerContext
     summary: 'This API described in OpenAPI 3.1',
     tag: 'operations',
     api: false,
-    responses: { 200: { description: 'the OpenAPI document', schema: { type: 'object', additionalProperties: true } } },
+    responses: { 200: { description: 'the OpenAPI document', schema: S.anyObject } },
     handler: async (_request, reply) => {
       document ??= JSON.stringify(openApiDocument(ctx.routes.routes, { auth: ctx.config.auth.tokens.length > 0 }));
       // already JSON: skip the serialiser
