@@ -92,14 +92,6 @@ afterAll(async () => {
   await Promise.all(Object.values(servers).map((s) => s.close()));
 });
 
-async function until(check: () => boolean, ms = 2000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return check();
-}
 
 describe('upstream faults', () => {
   it.each(Object.keys(faults))('%s: a documented error within its timeout, and the socket is closed', async (name) => {
@@ -116,13 +108,13 @@ describe('upstream faults', () => {
     // (it is reused by the next call and closed with the runtime): at most one.
     expect(accepted[name].length).toBeGreaterThanOrEqual(1);
     const failed = accepted[name][0];
-    expect(await until(() => failed.destroyed || failed.closed)).toBe(true);
-    expect(await until(() => accepted[name].filter((s) => open.has(s)).length <= 1)).toBe(true);
+    await expect.poll(() => failed.destroyed || failed.closed, { timeout: 2_000, interval: 20 }).toBe(true);
+    await expect.poll(() => accepted[name].filter((s) => open.has(s)).length <= 1, { timeout: 2_000, interval: 20 }).toBe(true);
   });
 
   it('no socket is left open once the runtime and the servers are closed', async () => {
     await t.close();
     await Promise.all(Object.values(servers).map((s) => s.close()));
-    expect(await until(() => tcpSockets() <= baselineSockets)).toBe(true);
+    await expect.poll(() => tcpSockets() <= baselineSockets, { timeout: 2_000, interval: 20 }).toBe(true);
   });
 });

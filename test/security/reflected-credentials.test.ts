@@ -15,14 +15,16 @@ import { startServer } from '../server/helpers.js';
 
 const MASK = '*****';
 const USER = 'alice';
+// every run of 4+ characters has a letter outside a-f: a fragment must not turn up by chance in a
+// UUID (an invocation id) of the answer
 const SECRETS = {
   apiKeyHeader: 'SECRET-hdr-key-55e1',
-  apiKeyQuery: 'SECRET+qry/key=0a9f',
+  apiKeyQuery: 'SECRET+qry/key=0q9z',
   bearer: 'SECRET-bearer.c4d2~x',
   basicPassword: 'SECRET pw&<9>/b7',
-  accessToken: 'SECRET-acc3ss/t0k3n+3d6c=',
+  accessToken: 'SECRET-acc3ss/t0k3n+3k6w=',
   envHeader: 'SECRET-static-hdr-77aa',
-  fileQuery: 'SECRET st4tic/qry&e1f0',
+  fileQuery: 'SECRET st4tic/qry&x1z0',
 };
 const BASIC = Buffer.from(`${USER}:${SECRETS.basicPassword}`).toString('base64');
 

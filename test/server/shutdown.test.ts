@@ -1,6 +1,6 @@
 // `scriptcode serve` as a real process: SIGTERM while invocations are in
 // flight lets them finish with 200, refuses new work, and exits 0.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeApp, type TestApp } from '../helpers/app.js';
 import { metric, spawnServe, type ServeProcess } from './helpers.js';
 
@@ -15,34 +15,25 @@ afterEach(async () => {
 
 const SLOW = 'function callService(context) { var end = Date.now() + 400; while (Date.now() < end) {} return [{ n: context.getFirstParameter("n") }]; }';
 
-async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > until) return v;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('graceful shutdown', () => {
   it('SIGTERM finishes the in-flight invocations, refuses new ones and exits 0', async () => {
     app = await makeApp({ 'scripts/slow.js': SLOW, 'scripts/quick.js': 'function callService() { return [{ ok: true }]; }' });
     serve = await spawnServe(['--app', app.dir, '--log-level', 'info']);
     const { url } = serve;
-    await waitFor(() => fetch(`${url}/health/ready`).then((r) => r.status), (s) => s === 200);
+    await vi.waitUntil(() => fetch(`${url}/health/ready`).then((r) => r.status === 200, () => false), { timeout: 10_000, interval: 10 });
 
     const post = (name: string, n: number) =>
       fetch(`${url}/api/scripts/${name}/run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: { n } }) });
     const inFlight = [1, 2, 3].map((n) => post('slow', n).then(async (r) => ({ status: r.status, body: await r.json() })));
-    // all three are running before the signal
-    const running = await waitFor(
-      () => fetch(`${url}/metrics`).then((r) => r.text()).then((text) => metric(text, 'scriptcode_invocations_in_flight') ?? 0),
-      (n) => n === 3,
+    // all three are in flight before the signal
+    await vi.waitUntil(
+      () => fetch(`${url}/metrics`).then((r) => r.text()).then((text) => metric(text, 'scriptcode_invocations_in_flight') === 3),
+      { timeout: 10_000, interval: 10 },
     );
-    expect(running).toBe(3);
 
     process.kill(serve.child.pid!, 'SIGTERM');
-    await waitFor(async () => serve!.stdout(), (out) => out.includes('shutting down'));
+    await vi.waitUntil(() => serve!.stdout().includes('shutting down'), { timeout: 10_000, interval: 10 });
     // new work is refused: the listening socket is closed (or a 503 on a connection that was still open)
     const late = await post('quick', 9).then((r) => r.status, (e: Error) => (e.cause as { code?: string } | undefined)?.code ?? e.message);
     expect([503, 'ECONNREFUSED', 'ECONNRESET', 'UND_ERR_SOCKET']).toContain(late);
@@ -67,9 +58,9 @@ describe('graceful shutdown', () => {
       (r) => r.status,
       () => 'cut',
     );
-    await waitFor(
-      () => fetch(`${url}/metrics`).then((r) => r.text()).then((text) => metric(text, 'scriptcode_invocations_in_flight') ?? 0),
-      (n) => n === 1,
+    await vi.waitUntil(
+      () => fetch(`${url}/metrics`).then((r) => r.text()).then((text) => metric(text, 'scriptcode_invocations_in_flight') === 1),
+      { timeout: 10_000, interval: 10 },
     );
     const started = Date.now();
     process.kill(serve.child.pid!, 'SIGTERM');
