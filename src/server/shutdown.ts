@@ -9,7 +9,7 @@
 // Once closed, the process ends by itself rather than by process.exit: an
 // isolate is torn down on isolated-vm's own threads after dispose(), and
 // exiting while that runs crashed the process (SIGSEGV: Node 24, 2 runs in
-// 15 of SIGTERM with invocations in flight; 0 in 40 ending by itself).
+// 15 of SIGTERM with invocations in flight; 0 in 45 ending by itself).
 // isolated-vm keeps the event loop alive until it is done, so the loop ending
 // is the moment it is safe. Should anything else keep it alive, the process
 // exits after FORCED_EXIT_MS anyway.
