@@ -17,6 +17,9 @@ export const restV1: BindingDefinition = {
   get isolateSource() {
     return isolateSource(new URL('./isolate.ts', import.meta.url));
   },
-  typings: readFileSync(new URL('./typings.d.ts', import.meta.url), 'utf8'),
+  // read when asked for (scripts/gen-typings.ts): types/scriptcode.d.ts already holds it, so a start never needs it
+  get typings() {
+    return readFileSync(new URL('./typings.d.ts', import.meta.url), 'utf8');
+  },
   createGateway: (env) => RestGateway.create(env, env.options as RestBindingOptions | undefined),
 };
