@@ -8,7 +8,7 @@ export const g: typeof globalThis = globalThis;
 
 export const {
   freeze, getOwnPropertyDescriptor, defineProperty, getPrototypeOf,
-  setPrototypeOf, create, isExtensible, keys: objectKeys, prototype: ObjectPrototype,
+  setPrototypeOf, create, isExtensible, isFrozen, keys: objectKeys, prototype: ObjectPrototype,
 } = Object;
 export const { ownKeys, apply: reflectApply, deleteProperty: reflectDeleteProperty } = Reflect;
 export const jsonStringify = JSON.stringify;
