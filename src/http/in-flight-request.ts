@@ -16,7 +16,8 @@ import { STATUS_CODES } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { ServiceConfig } from '../services/types.js';
 import { httpCallError, toHttpCallError, type HttpCallError, type HttpErrorContext } from './errors.js';
-import { proxyConnectTimeout, proxyRefused, type ProxyEndpoint } from './proxy.js';
+import { proxyConnectTimeout, proxyRefused } from './proxy-errors.js';
+import type { ProxyEndpoint } from './proxy-routing.js';
 import type { HttpRequest, HttpResponse } from './service-client.js';
 
 type RawHeaders = Record<string, string | string[] | undefined>;

@@ -1,6 +1,6 @@
 // Outbound HTTP(S) proxies: ServiceConfig.proxy (SPEC §4.4).
 //
-// WHICH PROXY
+// WHICH PROXY (proxy-routing.ts)
 //  * `proxy: 'http://[user:pass@]host[:port]'` (or https://): every call of the
 //    service goes through it. User info becomes `Proxy-Authorization: Basic …`.
 //  * `proxy: 'env'`: https:// targets use `https_proxy`/`HTTPS_PROXY`, http://
@@ -11,22 +11,31 @@
 //    (matching the name and its subdomains; a leading `.` or `*.` is ignored),
 //    an IP literal or a CIDR, optionally with `:port`; `*` means never proxy.
 //    The variables are read when the client is created.
+//    undici's EnvHttpProxyAgent is not used for this: its NO_PROXY knows no
+//    IP ranges (CIDRs), an https:// target falls back to HTTP_PROXY, a value
+//    without a scheme is refused, and NO_PROXY is re-read on every request.
 //
-// HOW
-//  * https:// target: `CONNECT host:port` to the proxy, then TLS to the target
-//    through the tunnel: end to end, certificates verified, the service's tls
-//    settings (ca, client certificate, minVersion) apply to the TARGET exactly
-//    as without a proxy. The proxy sees host:port and encrypted bytes only.
+// HOW (ProxyDispatcher below: one per service client, routing each request)
+//  * https:// target: undici's ProxyAgent (proxy-tunnel.ts): `CONNECT
+//    host:port`, then TLS to the target through the tunnel: end to end,
+//    certificates verified, the service's tls settings (ca, client
+//    certificate, minVersion) apply to the TARGET exactly as without a proxy.
+//    The proxy sees host:port and encrypted bytes only.
 //  * http:// target: a forward-proxy request (`GET http://host:port/path`), not
 //    CONNECT: that is what HTTP_PROXY means, and what proxies allow by default
 //    (many refuse CONNECT to anything but 443). Proxy-Authorization is added to
 //    each request; a 407 answer is PROXY_REFUSED, any other status is the
-//    response (a proxy's 502 cannot be told from the service's).
+//    response (a proxy's 502 cannot be told from the service's). This is our
+//    own (an Agent whose connections go to the proxy, absolute-form paths), not
+//    ProxyAgent's `proxyTunnel: false`, which forwards through http:// proxies
+//    only (an https:// one gets CONNECT), turns a 407 into an argument error
+//    without its reason, and dials the proxy without knowing the target, so
+//    the target could not be checked before each connection.
 //  * An https:// proxy is reached over TLS, verified against Node's roots plus
 //    the service's tls.ca; the service's client certificate is NOT shown to it.
-//  * Keep-alive: a tunnel (or forward connection) is pooled per target origin
-//    by the same undici Agent as a direct connection; the response-size cap and
-//    the read timeout are enforced above (service-client.ts), unchanged.
+//  * Keep-alive: a tunnel (or forward connection) is pooled per target origin,
+//    with the same Agent options as a direct connection; the response-size cap
+//    and the read timeout are enforced above (service-client.ts), unchanged.
 //
 // NETWORK POLICY WITH A PROXY
 //  * The proxy's own address is NOT checked: an administrator configured it
@@ -48,8 +57,9 @@
 //  * NO_PROXY targets go direct through the normal connector (full check,
 //    checked IP pinned).
 //
-// ERRORS (HttpCallError; messages name the proxy by scheme://host:port, never
-// its credentials, and never print the configured URL or header values)
+// ERRORS (HttpCallError, proxy-errors.ts; messages name the proxy by
+// scheme://host:port, never its credentials, and never print the configured
+// URL or header values)
 //  * proxy unreachable: CONNECTION_REFUSED / DNS_FAILURE / TLS_FAILURE /
 //    CONNECTION_RESET / SOCKET_ERROR, `host` = the proxy host;
 //  * the proxy answers CONNECT with anything but 2xx (407, 403, 502, …), or a
@@ -61,306 +71,258 @@
 //    covers reaching the proxy, its answer to CONNECT and the TLS handshake);
 //  * once the tunnel is open, the target's errors are those of a direct call.
 import { lookup as dnsLookup } from 'node:dns/promises';
-import net, { isIP, type Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import tls from 'node:tls';
-import { buildConnector } from 'undici';
+import { Agent, buildConnector, Dispatcher, errors } from 'undici';
 import { createConnector, createSecureContext, type Connector, type ConnectorOptions, type LookupAll } from './connector.js';
-import { HttpCallError, httpCallError, safeUrl, toHttpCallError, type HttpErrorCode, type HttpErrorContext } from './errors.js';
+import { httpCallError } from './errors.js';
 import { isAddressAllowed, type NetworkPolicy } from './network-policy.js';
-import { authority, defaultPort, unbracket, type ProxyEndpoint, type ProxyRouter } from './proxy-routing.js';
+import { proxyConnectTimeout, proxyUnreachable } from './proxy-errors.js';
+import { authority, defaultPort, proxyFor, unbracket, type ProxyEndpoint, type ProxyRouter } from './proxy-routing.js';
+import { createTunnelAgent } from './proxy-tunnel.js';
 
 // What decides which proxy a call uses lives in proxy-routing.ts; re-exported for callers of this module.
 export { createProxyRouter, matchesNoProxy, parseNoProxy, parseProxyUrl, proxyFor, type NoProxyRule, type ProxyEndpoint, type ProxyRouter } from './proxy-routing.js';
-
-// ---------------------------------------------------------------------------
-// Errors
-
-function proxyError(
-  code: HttpErrorCode,
-  serviceId: string,
-  text: string,
-  info: { host: string; url?: URL | string; shownUrl?: string; detail?: string; cause?: unknown },
-): HttpCallError {
-  return new HttpCallError(code, `service "${serviceId}": ${text}`, {
-    serviceId,
-    host: info.host,
-    url: info.shownUrl ?? (info.url === undefined ? undefined : safeUrl(info.url)),
-    detail: info.detail,
-    cause: info.cause,
-  });
-}
-
-/** The connect timeout of a call through a proxy. */
-export function proxyConnectTimeout(ctx: HttpErrorContext & { host: string; port: string | number }, proxy: ProxyEndpoint): HttpCallError {
-  return proxyError(
-    'CONNECT_TIMEOUT',
-    ctx.serviceId,
-    `could not connect to ${authority(ctx.host, ctx.port)} through the proxy ${proxy.label} within ${ctx.connectTimeout ?? '?'} ms (connect timeout: reaching the proxy, its answer and the TLS handshake with the service). Check that the proxy is reachable and can reach the service, or raise timeouts.connectTimeout.`,
-    { host: ctx.host, url: ctx.url, shownUrl: ctx.shownUrl },
-  );
-}
-
-function refusalAdvice(status: number, proxy: ProxyEndpoint, authenticate: string | undefined): string {
-  if (status === 407) {
-    if (authenticate && !/\bbasic\b/i.test(authenticate)) {
-      return `The proxy asks for ${authenticate.split(/[\s,]/)[0]} authentication; only Basic (user:password in the proxy URL) is supported.`;
-    }
-    return proxy.authorization
-      ? `The proxy did not accept the user name and password in ${proxy.source}; check them.`
-      : `The proxy requires authentication: put user:password in ${proxy.source} (http://user:password@host:port).`;
-  }
-  if (status === 403) return 'The proxy does not allow this destination; ask its administrator to allow the host and port.';
-  if (status === 502 || status === 503 || status === 504 || status === 500) {
-    return 'The proxy could not reach the service; check the service URL, and that the proxy can reach it.';
-  }
-  return `Check ${proxy.source}.`;
-}
-
-/** The proxy refused to tunnel (or forward) to the target. `reason` is the proxy's text, shortened and cleaned. */
-export function proxyRefused(
-  ctx: HttpErrorContext & { host: string; port: string | number },
-  proxy: ProxyEndpoint,
-  status: number,
-  reason: string,
-  authenticate?: string,
-): HttpCallError {
-  const clean = reason.replace(/[^\x20-\x7e]/g, '').slice(0, 80).trim();
-  const detail = clean ? `${status} ${clean}` : String(status);
-  return proxyError(
-    'PROXY_REFUSED',
-    ctx.serviceId,
-    `the proxy ${proxy.label} refused the connection to ${authority(ctx.host, ctx.port)}: it answered ${detail}. ${refusalAdvice(status, proxy, authenticate)}`,
-    { host: ctx.host, url: ctx.url, shownUrl: ctx.shownUrl, detail },
-  );
-}
-
-/** A failure to reach or talk to the proxy itself. */
-function proxyUnreachable(serviceId: string, proxy: ProxyEndpoint, target: string, err: unknown): HttpCallError {
-  const { code, detail } = toHttpCallError(err, { serviceId, host: proxy.host, port: proxy.port });
-  const why = detail ? ` (${detail})` : '';
-  let text: string;
-  switch (code) {
-    case 'CONNECTION_REFUSED':
-      text = `the proxy ${proxy.label} refused the connection (for a call to ${target}). The proxy is down, or ${proxy.source} names the wrong host or port.`;
-      break;
-    case 'DNS_FAILURE':
-      text = `the proxy host name ${proxy.host} could not be resolved${why}. Check ${proxy.source} and this server's DNS.`;
-      break;
-    case 'TLS_FAILURE':
-      text = `the TLS connection to the proxy ${proxy.label} failed${why}. Its certificate must be valid for ${proxy.host} and issued by a CA Node trusts or by the service's tls.ca.`;
-      break;
-    case 'CONNECTION_RESET':
-      text = `the proxy ${proxy.label} closed the connection${why} before the tunnel to ${target} was open. Check the proxy and ${proxy.source}.`;
-      break;
-    default:
-      text = `a network error occurred talking to the proxy ${proxy.label}${why} (for a call to ${target}). Check the proxy and ${proxy.source}.`;
-  }
-  return proxyError(code, serviceId, text, { host: proxy.host, detail, cause: err });
-}
-
-// ---------------------------------------------------------------------------
-// Forward-proxy requests (http:// targets)
-
-/** The path and headers of a request sent to a forward proxy: absolute URL, our Proxy-Authorization. */
-export function forwardRequest(
-  proxy: ProxyEndpoint,
-  url: URL,
-  headers: Record<string, string>,
-): { path: string; headers: Record<string, string> } {
-  const out = Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'proxy-authorization'));
-  if (proxy.authorization) out['proxy-authorization'] = proxy.authorization;
-  return { path: `${url.origin}${url.pathname}${url.search}`, headers: out };
-}
-
-// ---------------------------------------------------------------------------
-// The connector
 
 export interface ProxyConnectorOptions extends ConnectorOptions {
   router: ProxyRouter;
 }
 
-const MAX_CONNECT_RESPONSE_HEAD = 16 * 1024;
+export interface ProxyDispatcherOptions extends ProxyConnectorOptions {
+  /** keep-alive and timeouts of every pool, direct or through the proxy */
+  agent: Agent.Options;
+}
 
 /**
- * An undici `connect` function that sends each connection through the proxy
- * the router names (see the top of this file), and the others through the
- * normal policy-checking connector.
+ * The dispatcher of a service with a proxy: each request goes direct (the
+ * normal connector), forwarded to the proxy (http://) or through a
+ * ProxyAgent tunnel (https://), as the router says.
+ */
+export class ProxyDispatcher extends Dispatcher {
+  readonly #options: ProxyDispatcherOptions;
+  readonly #connections: ProxyConnections;
+  readonly #direct: Agent;
+  readonly #forward = new Map<ProxyEndpoint, Agent>();
+  readonly #tunnel = new Map<ProxyEndpoint, Dispatcher>();
+  #closed = false;
+
+  constructor(options: ProxyDispatcherOptions) {
+    super();
+    this.#options = options;
+    // Builds the TLS context and checks allowCidrs: bad settings fail here, not per call.
+    this.#direct = new Agent({ ...options.agent, connect: createConnector(options) });
+    this.#connections = new ProxyConnections(options);
+  }
+
+  override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    if (this.#closed) throw new errors.ClientClosedError();
+    const url = new URL(String(opts.origin));
+    const proxy = proxyFor(this.#options.router, url);
+    if (!proxy) return this.#direct.dispatch(opts, handler);
+    if (url.protocol === 'https:') {
+      let agent = this.#tunnel.get(proxy);
+      if (!agent) this.#tunnel.set(proxy, (agent = this.#connections.tunnelAgent(proxy, this.#options.agent)));
+      // A copy: ProxyAgent adds `host` to the headers object it is given.
+      return agent.dispatch({ ...opts, headers: proxyHeaders(opts.headers) }, handler);
+    }
+    let agent = this.#forward.get(proxy);
+    if (!agent) this.#forward.set(proxy, (agent = new Agent({ ...this.#options.agent, connect: this.#connections.forwardConnector(proxy) })));
+    return agent.dispatch({ ...opts, path: `${url.origin}${opts.path}`, headers: proxyHeaders(opts.headers, proxy.authorization) }, handler);
+  }
+
+  override close(): Promise<void>;
+  override close(callback: () => void): void;
+  override close(callback?: () => void): Promise<void> | void {
+    this.#closed = true;
+    const done = Promise.all(this.#all().map((d) => d.close())).then(() => {});
+    if (!callback) return done;
+    void done.then(callback);
+  }
+
+  override destroy(): Promise<void>;
+  override destroy(err: Error | null): Promise<void>;
+  override destroy(callback: () => void): void;
+  override destroy(err: Error | null, callback: () => void): void;
+  override destroy(errOrCallback?: Error | null | (() => void), callback?: () => void): Promise<void> | void {
+    this.#closed = true;
+    const err = typeof errOrCallback === 'function' ? null : (errOrCallback ?? null);
+    const done = Promise.all(this.#all().map((d) => d.destroy(err))).then(() => {});
+    const cb = typeof errOrCallback === 'function' ? errOrCallback : callback;
+    if (!cb) return done;
+    void done.then(cb);
+  }
+
+  #all(): Dispatcher[] {
+    return [this.#direct, ...this.#forward.values(), ...this.#tunnel.values()];
+  }
+}
+
+/**
+ * A connect function for one connection to a service, through the proxy
+ * when the router says so: for `scriptcode services check`, which wants the
+ * connection itself (tcp, tls), not a request.
  */
 export function createProxyConnector(options: ProxyConnectorOptions): Connector {
-  const { serviceId, network, router } = options;
-  // Builds the TLS context and checks allowCidrs: bad settings fail here, not per call.
   const direct = createConnector(options);
-  const lookup: LookupAll = options.lookup ?? ((hostname) => dnsLookup(hostname, { all: true }));
-  const timeoutOf = typeof options.connectTimeout === 'function' ? options.connectTimeout : () => options.connectTimeout as number;
-  const targetTls = buildConnector({
-    secureContext: createSecureContext(serviceId, options.tls),
-    rejectUnauthorized: true,
-    timeout: 0,
-  });
-  let proxyContext: tls.SecureContext | undefined;
-  const proxyTlsContext = () =>
-    (proxyContext ??= tls.createSecureContext({
-      ca: options.tls.ca ? [...tls.rootCertificates, options.tls.ca] : undefined,
-      minVersion: options.tls.minVersion ?? 'TLSv1.2',
-    }));
-
+  const connections = new ProxyConnections(options);
   return function connect(opts, callback) {
-    const host = unbracket(opts.hostname);
     const protocol = opts.protocol === 'https:' ? 'https:' : 'http:';
-    const port = Number(opts.port) || defaultPort(protocol);
-    const proxy = router.route(protocol, host, port);
-    if (!proxy) {
-      direct(opts, callback);
-      return;
-    }
-    const target = authority(host, port);
-    const ms = timeoutOf();
-    const sockets: Socket[] = [];
-    let done = false;
-
-    const finish = (err: Error | null, sock?: Socket) => {
-      if (done) {
-        sock?.destroy();
-        return;
-      }
-      done = true;
-      clearTimeout(timer);
-      if (err) {
-        for (const s of sockets) s.destroy();
-        callback(err, null);
-      } else {
-        // As in connector.ts: a fatal TLS alert after the handshake must end the socket at once.
-        sock!.on('error', () => sock!.destroy());
-        callback(null, sock!);
-      }
-    };
-    const timer = setTimeout(() => finish(proxyConnectTimeout({ serviceId, host, port, connectTimeout: ms }, proxy)), ms);
-
-    const onProxySocket = (socket: Socket) => {
-      if (protocol === 'http:') {
-        // Forward proxying: the request itself goes to the proxy (see service-client.ts).
-        finish(null, socket);
-        return;
-      }
-      sendConnect(socket, (err) => {
-        if (done) return;
-        if (err) {
-          finish(err);
-          return;
-        }
-        const servername = opts.servername || (isIP(host) === 0 ? host : undefined);
-        const tlsSocket = targetTls({ ...opts, hostname: host, servername, httpSocket: socket }, (tlsErr, sock) => {
-          if (tlsErr) finish(tlsErr);
-          else finish(null, sock as Socket);
-        }) as unknown as Socket | undefined; // undici's connector returns the socket; its type says void
-        if (tlsSocket) {
-          sockets.push(tlsSocket);
-          // The tunnel's own socket failing must end the TLS connection on it.
-          socket.on('error', (e) => tlsSocket.destroy(e));
-        }
-      });
-    };
-
-    checkTarget(host, network, lookup).then(
-      (refusal) => {
-        if (done) return;
-        if (refusal) {
-          finish(httpCallError('BLOCKED_ADDRESS', { serviceId, host, port, address: refusal.address, range: refusal.range }));
-          return;
-        }
-        const socket =
-          proxy.protocol === 'https:'
-            ? tls.connect({
-                host: proxy.host,
-                port: proxy.port,
-                servername: isIP(proxy.host) === 0 ? proxy.host : undefined,
-                secureContext: proxyTlsContext(),
-                rejectUnauthorized: true,
-                ALPNProtocols: ['http/1.1'],
-              })
-            : net.connect({ host: proxy.host, port: proxy.port });
-        sockets.push(socket);
-        socket.setNoDelay(true);
-        const onDialError = (err: Error) => finish(proxyUnreachable(serviceId, proxy, target, err));
-        socket.once('error', onDialError);
-        socket.once(proxy.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
-          socket.off('error', onDialError);
-          if (!done) onProxySocket(socket);
-        });
-      },
-      (err: unknown) => finish(err instanceof Error ? err : new Error(String(err))),
-    );
-
-    /**
-     * Sends `CONNECT host:port` and reads the answer's head. Calls back once:
-     * null when the tunnel is open (the socket then carries the target's bytes).
-     */
-    const sendConnect = (socket: Socket, cb: (err: Error | null) => void): void => {
-      let head = `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n`;
-      if (proxy.authorization) head += `Proxy-Authorization: ${proxy.authorization}\r\n`;
-      head += '\r\n';
-      let received = Buffer.alloc(0);
-      let answered = false;
-
-      const settle = (err: Error | null) => {
-        if (answered) return;
-        answered = true;
-        socket.off('readable', onReadable);
-        socket.off('error', onError);
-        socket.off('end', onEnd);
-        socket.off('close', onEnd);
-        if (err) {
-          // Keep a listener: the socket may still emit while it is destroyed.
-          socket.on('error', () => {});
-          socket.destroy();
-        }
-        cb(err);
-      };
-      const onError = (err: Error) => settle(proxyUnreachable(serviceId, proxy, target, err));
-      const onEnd = () =>
-        settle(proxyUnreachable(serviceId, proxy, target, Object.assign(new Error('closed by the proxy'), { code: 'ECONNRESET' })));
-      const onReadable = () => {
-        let chunk: Buffer | null;
-        while (!answered && (chunk = socket.read() as Buffer | null) !== null) {
-          received = Buffer.concat([received, chunk]);
-          const end = received.indexOf('\r\n\r\n');
-          if (end === -1) {
-            if (received.length > MAX_CONNECT_RESPONSE_HEAD) settle(malformed('an answer head larger than 16 KB'));
-            continue;
-          }
-          const lines = received.subarray(0, end).toString('latin1').split('\r\n');
-          const status = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(lines[0]);
-          if (!status) {
-            settle(malformed('no HTTP status line'));
-            return;
-          }
-          const code = Number(status[1]);
-          if (code < 200 || code > 299) {
-            const authenticate = lines.find((l) => /^proxy-authenticate:/i.test(l))?.slice('proxy-authenticate:'.length).trim();
-            settle(proxyRefused({ serviceId, host, port }, proxy, code, status[2] ?? '', authenticate));
-            return;
-          }
-          if (end + 4 < received.length) {
-            settle(malformed('data after the CONNECT answer, before the TLS handshake'));
-            return;
-          }
-          settle(null);
-          return;
-        }
-      };
-      const malformed = (what: string) =>
-        proxyError('PROTOCOL_ERROR', serviceId, `the proxy ${proxy.label} sent a malformed answer to CONNECT ${target} (${what}).`, {
-          host: proxy.host,
-          detail: what,
-        });
-
-      socket.on('readable', onReadable);
-      socket.on('error', onError);
-      socket.on('end', onEnd);
-      socket.on('close', onEnd);
-      socket.write(head);
-    };
+    const proxy = options.router.route(protocol, opts.hostname, Number(opts.port) || defaultPort(protocol));
+    if (!proxy) direct(opts, callback);
+    else if (protocol === 'http:') connections.forwardConnector(proxy)(opts, callback);
+    else connections.probeTunnel(proxy, opts, callback);
   };
+}
+
+/** The headers of a request through a proxy: a copy, without any Proxy-Authorization but ours. */
+function proxyHeaders(headers: Dispatcher.DispatchOptions['headers'], authorization?: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  const add = (name: string, value: string | string[] | undefined) => {
+    if (value !== undefined && name.toLowerCase() !== 'proxy-authorization') out[name] = value;
+  };
+  if (Array.isArray(headers)) for (let i = 0; i + 1 < headers.length; i += 2) add(String(headers[i]), headers[i + 1]);
+  else if (headers && Symbol.iterator in headers) for (const [name, value] of headers as Iterable<[string, string | string[] | undefined]>) add(name, value);
+  else if (headers) for (const [name, value] of Object.entries(headers)) add(name, value);
+  if (authorization) out['proxy-authorization'] = authorization;
+  return out;
+}
+
+/** How connections through a service's proxies are made: the target check, the dial, the tunnel. */
+class ProxyConnections {
+  readonly #options: ProxyConnectorOptions;
+  readonly #lookup: LookupAll;
+  readonly #timeoutOf: () => number;
+  readonly #targetTls: tls.SecureContext;
+  /** connects to http:// and https:// proxies, made when first needed */
+  #tcp?: Connector;
+  #tls?: Connector;
+
+  constructor(options: ProxyConnectorOptions) {
+    this.#options = options;
+    this.#lookup = options.lookup ?? ((hostname) => dnsLookup(hostname, { all: true }));
+    const { connectTimeout } = options;
+    this.#timeoutOf = typeof connectTimeout === 'function' ? connectTimeout : () => connectTimeout;
+    this.#targetTls = createSecureContext(options.serviceId, options.tls);
+  }
+
+  /** `guard` replaces the target check and timeout around each tunnel (the connection check adds to it). */
+  tunnelAgent(proxy: ProxyEndpoint, agent: Agent.Options, guard = (tunnel: Connector) => this.#guard(proxy, tunnel)): Dispatcher {
+    return createTunnelAgent({ serviceId: this.#options.serviceId, proxy, targetTls: this.#targetTls, dial: this.#dial(proxy), guard, agent });
+  }
+
+  /** Connections for forward-proxy requests: the target checked, then a connection to the proxy. */
+  forwardConnector(proxy: ProxyEndpoint): Connector {
+    const dial = this.#dial(proxy);
+    const { serviceId } = this.#options;
+    return this.#guard(proxy, (opts, callback) =>
+      dial(opts, (err, socket) => {
+        if (err) callback(proxyUnreachable(serviceId, proxy, authority(unbracket(opts.hostname), opts.port || defaultPort(opts.protocol)), err), null);
+        else callback(null, socket);
+      }),
+    );
+  }
+
+  /**
+   * One tunnel for the connection check, through the same ProxyAgent code as
+   * calls. ProxyAgent opens tunnels only for requests: one is dispatched, and
+   * its pool's connection is taken as it is made, before undici writes a
+   * byte; undici is told the connect failed, so the request fails unsent.
+   */
+  probeTunnel(proxy: ProxyEndpoint, opts: buildConnector.Options, callback: buildConnector.Callback): void {
+    let deliver: buildConnector.Callback | undefined = callback;
+    const taken = new Error('the connection was taken by the connection check');
+    const agent = this.tunnelAgent(proxy, {}, (tunnel) => {
+      const connect = this.#guard(proxy, tunnel);
+      return (connectOpts, cb) =>
+        connect(connectOpts, (err, socket) => {
+          const to = deliver;
+          deliver = undefined;
+          if (!to) socket?.destroy();
+          else if (err) to(err, null);
+          else to(null, socket);
+          cb(err ?? taken, null);
+        });
+    });
+    const close = () => void agent.close().catch(() => {});
+    const origin = `https://${authority(unbracket(opts.hostname), opts.port || 443)}`;
+    agent.dispatch({ origin, path: '/', method: 'GET' }, { onResponseEnd: close, onResponseError: close, onRequestStart() {} });
+  }
+
+  /**
+   * Wraps how a connection through `proxy` is made: the target is checked
+   * first (see the top of this file), and the whole connect is bounded by the
+   * connect timeout — our timer, as in connector.ts. Giving up aborts the
+   * `signal` handed to `inner` (ProxyAgent passes it to its CONNECT).
+   */
+  #guard(proxy: ProxyEndpoint, inner: Connector): Connector {
+    const { serviceId, network } = this.#options;
+    return (opts, callback) => {
+      const host = unbracket(opts.hostname);
+      const port = Number(opts.port) || defaultPort(opts.protocol);
+      const ms = this.#timeoutOf();
+      const abort = new AbortController();
+      let done = false;
+      const finish = (err: Error | null, sock?: Socket | null) => {
+        if (done) {
+          sock?.destroy();
+          return;
+        }
+        done = true;
+        clearTimeout(timer);
+        if (err) {
+          abort.abort(err);
+          callback(err, null);
+        } else {
+          // As in connector.ts: a fatal TLS alert after the handshake must end the socket at once.
+          sock!.on('error', () => sock!.destroy());
+          callback(null, sock!);
+        }
+      };
+      const timer = setTimeout(() => finish(proxyConnectTimeout({ serviceId, host, port, connectTimeout: ms }, proxy)), ms);
+      checkTarget(host, network, this.#lookup).then(
+        (refusal) => {
+          if (done) return;
+          if (refusal) finish(httpCallError('BLOCKED_ADDRESS', { serviceId, host, port, address: refusal.address, range: refusal.range }));
+          else inner({ ...opts, signal: abort.signal } as buildConnector.Options, (err, sock) => finish(err, sock as Socket | null));
+        },
+        (err: unknown) => finish(err instanceof Error ? err : new Error(String(err))),
+      );
+    };
+  }
+
+  /** Opens a connection to the proxy (over TLS for an https:// proxy), bounded by the connect timeout. */
+  #dial(proxy: ProxyEndpoint): Connector {
+    const { tls: config } = this.#options;
+    const connect =
+      proxy.protocol === 'http:'
+        ? (this.#tcp ??= buildConnector({ timeout: 0 }))
+        : (this.#tls ??= buildConnector({
+            // Node's roots plus the service's CA; never its client certificate.
+            secureContext: tls.createSecureContext({
+              ca: config.ca ? [...tls.rootCertificates, config.ca] : undefined,
+              minVersion: config.minVersion ?? 'TLSv1.2',
+            }),
+            rejectUnauthorized: true,
+            timeout: 0,
+          }));
+    const target = {
+      hostname: proxy.host,
+      host: authority(proxy.host, proxy.port),
+      protocol: proxy.protocol,
+      port: String(proxy.port),
+      servername: isIP(proxy.host) === 0 ? proxy.host : undefined,
+    };
+    return (_opts, callback) => {
+      let timer: NodeJS.Timeout | undefined;
+      const socket = connect(target, (err, sock) => {
+        clearTimeout(timer);
+        if (err) callback(err, null);
+        else callback(null, sock);
+      }) as unknown as Socket; // undici's connector returns the socket; its type says void
+      // A proxy that does not answer the TCP (or TLS) handshake: the guard has given up by then, this frees the socket.
+      timer = setTimeout(() => socket.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })), this.#timeoutOf());
+    };
+  }
 }
 
 /**

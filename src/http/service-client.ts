@@ -17,15 +17,15 @@
 //
 // The client never logs; its errors carry origin + path only.
 //
-// `service.proxy` (see proxy.ts): connections then go through the proxy
-// connector; an http:// target through a proxy is sent as a forward-proxy
-// request (absolute URL as path, Proxy-Authorization added here).
+// `service.proxy` (see proxy.ts): requests then go through a ProxyDispatcher,
+// which sends each direct, through a CONNECT tunnel or as a forward-proxy
+// request, as the proxy settings say.
 import { Agent, type Dispatcher } from 'undici';
 import type { ServiceConfig } from '../services/types.js';
 import { createConnector, type LookupAll } from './connector.js';
 import { httpCallError } from './errors.js';
 import { errorContext, InFlightRequest } from './in-flight-request.js';
-import { createProxyConnector, createProxyRouter, forwardRequest, proxyFor, type ProxyRouter } from './proxy.js';
+import { createProxyRouter, proxyFor, ProxyDispatcher, type ProxyRouter } from './proxy.js';
 
 export interface HttpRequest {
   method: string;
@@ -65,7 +65,7 @@ const KEEP_ALIVE_MS = 4_000;
 export class ServiceClient {
   readonly serviceId: string;
   readonly #service: ServiceConfig;
-  readonly #agent: Agent;
+  readonly #agent: Dispatcher;
   /** undefined without `service.proxy` */
   readonly #proxy: ProxyRouter | undefined;
   #closed = false;
@@ -83,17 +83,16 @@ export class ServiceClient {
       lookup: options.lookup,
     };
     this.#proxy = service.proxy ? createProxyRouter(service.id, service.proxy) : undefined;
-    const connect = this.#proxy
-      ? createProxyConnector({ ...connectorOptions, router: this.#proxy })
-      : createConnector(connectorOptions);
-    this.#agent = new Agent({
-      connect,
+    const agentOptions: Agent.Options = {
       keepAliveTimeout: KEEP_ALIVE_MS,
       // Disabled: our own timers enforce precise read timeouts (see top).
       headersTimeout: 0,
       bodyTimeout: 0,
       allowH2: false,
-    });
+    };
+    this.#agent = this.#proxy
+      ? new ProxyDispatcher({ ...connectorOptions, router: this.#proxy, agent: agentOptions })
+      : new Agent({ ...agentOptions, connect: createConnector(connectorOptions) });
   }
 
   #longestConnectTimeout(): number {
@@ -128,18 +127,17 @@ export class ServiceClient {
 
     const method = req.method.toUpperCase();
     const proxy = proxyFor(this.#proxy, url);
-    const forward = proxy && url.protocol === 'http:' ? forwardRequest(proxy, url, req.headers) : undefined;
     // Only a connect timeout above the service's own can lengthen a new connection's.
     const longer = connectMs > service.timeouts.connectTimeout;
-    const call = new InFlightRequest(service, req, method, connectMs, readMs, proxy, forward !== undefined, longer ? this.#forgetConnectTimeout : noop);
+    const call = new InFlightRequest(service, req, method, connectMs, readMs, proxy, proxy !== undefined && url.protocol === 'http:', longer ? this.#forgetConnectTimeout : noop);
     if (longer) this.#connectTimeouts.set(call, connectMs);
     try {
       this.#agent.dispatch(
         {
           origin: url.origin,
-          path: forward ? forward.path : `${url.pathname}${url.search}`,
+          path: `${url.pathname}${url.search}`,
           method: method as Dispatcher.HttpMethod,
-          headers: forward ? forward.headers : req.headers,
+          headers: req.headers,
           body: req.body,
           headersTimeout: 0,
           bodyTimeout: 0,

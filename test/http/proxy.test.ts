@@ -1,28 +1,24 @@
-// ServiceConfig.proxy through a REAL HTTP proxy (the `proxy` package: an
-// http.Server that answers CONNECT and forwards plain requests), all on
-// loopback. The test proxy records every CONNECT (target host:port) and every
-// forwarded request, and dials targets from 127.0.0.2 — so a target that sees
-// a peer 127.0.0.2 was reached through the proxy, never directly (the client
-// itself connects from 127.0.0.1).
+// ServiceConfig.proxy through a REAL HTTP proxy (test/helpers/test-proxy.ts),
+// all on loopback. The test proxy records every CONNECT (target host:port)
+// and every forwarded request, and dials targets from 127.0.0.2 — so a target
+// that sees a peer 127.0.0.2 was reached through the proxy, never directly
+// (the client itself connects from 127.0.0.1).
 //
 // Also: routing (`env`, NO_PROXY), Basic proxy credentials, the network policy
 // on the target (checked before the proxy is dialled), and the errors of a
 // proxy that is down, refuses, hangs or talks nonsense.
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import type net from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { createProxy } from 'proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpCallError, ServiceClient } from '../../src/http/index.js';
 import { createProxyRouter, matchesNoProxy, parseNoProxy, parseProxyUrl } from '../../src/http/proxy.js';
 import { createTestCertificates, type TestCertificates } from '../helpers/certs.js';
-import { closedPort, listen, startHttpServer, startHttpsServer, startTcpServer, type TestServer } from '../helpers/servers.js';
+import { closedPort, startHttpServer, startHttpsServer, startTcpServer, type TestServer } from '../helpers/servers.js';
+import { PROXY_SOURCE, startTestProxy, type TestProxy } from '../helpers/test-proxy.js';
 import { client, failure, get, serviceConfig, track, trackServer } from './support.js';
 import { pause } from '../helpers/expect.js';
 
-/** The address the test proxy dials targets from (Linux routes all of 127.0.0.0/8 to loopback). */
-const PROXY_SOURCE = '127.0.0.2';
 const strict = { allowPrivate: false, allowCidrs: [] as string[] };
 const loopbackOnly = { allowPrivate: false, allowCidrs: ['127.0.0.0/8'] };
 
@@ -34,44 +30,8 @@ afterAll(async () => {
   await certs?.cleanup();
 });
 
-interface TestProxy {
-  /** `http://127.0.0.1:PORT` (or https://) */
-  url: string;
-  port: number;
-  /** `host:port` of every CONNECT received, refused ones included */
-  connects: string[];
-  /** absolute URLs of every forward-proxy request received */
-  forwards: string[];
-  /** Proxy-Authorization of every CONNECT / forward request */
-  authorizations: (string | undefined)[];
-  /** TCP connections accepted */
-  readonly connections: number;
-  close(): Promise<void>;
-}
-
-async function startProxy(options: { credentials?: string; tls?: boolean } = {}): Promise<TestProxy> {
-  const base = options.tls ? https.createServer({ cert: certs.serverCert, key: certs.serverKey }) : http.createServer();
-  const server = createProxy(base);
-  server.localAddress = PROXY_SOURCE;
-  if (options.credentials) {
-    const expected = `Basic ${Buffer.from(options.credentials).toString('base64')}`;
-    server.authenticate = (req) => req.headers['proxy-authorization'] === expected;
-  }
-  const connects: string[] = [];
-  const forwards: string[] = [];
-  const authorizations: (string | undefined)[] = [];
-  // Prepended: they run before the proxy's own listeners, refused requests included.
-  server.prependListener('connect', (req: http.IncomingMessage) => {
-    connects.push(req.url ?? '');
-    authorizations.push(req.headers['proxy-authorization']);
-  });
-  server.prependListener('request', (req: http.IncomingMessage) => {
-    forwards.push(req.url ?? '');
-    authorizations.push(req.headers['proxy-authorization']);
-  });
-  if (options.tls) (server as https.Server).on('tlsClientError', () => {});
-  const listening = await listen(server, options.tls ? 'https' : 'http');
-  return track(Object.assign(listening, { connects, forwards, authorizations }));
+function startProxy(options: { credentials?: string; tls?: boolean } = {}): Promise<TestProxy> {
+  return startTestProxy({ credentials: options.credentials, tls: options.tls ? { cert: certs.serverCert, key: certs.serverKey } : undefined }).then(track);
 }
 
 /** An HTTPS target (test CA) answering `hello <client cert CN>` and recording each request's peer address. */

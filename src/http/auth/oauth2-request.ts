@@ -2,7 +2,7 @@
 // over the same connection policy as the service itself: its TLS settings, its
 // network policy, enforced by createConnector on the address dialled, and its
 // proxy (proxy.ts): an https:// token endpoint through a CONNECT tunnel, an
-// http:// one as a forward-proxy request.
+// http:// one as a forward-proxy request, both by the service's ProxyDispatcher.
 //
 // oauth4webapi builds the request (grant_type, client authentication, scope,
 // audience) and validates the answer; the HTTP exchange is ours, through a
@@ -16,10 +16,10 @@
 // become OAuth2Error. Neither carries the secret, a token or the body.
 import { createHash } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
-import { Agent, fetch as undiciFetch, Response as UndiciResponse, type Dispatcher } from 'undici';
+import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
 import type { AuthConfig, ServiceConfig } from '../../services/types.js';
 import { createConnector } from '../connector.js';
-import { createProxyConnector, createProxyRouter, forwardRequest, proxyFor, type ProxyRouter } from '../proxy.js';
+import { createProxyRouter, proxyFor, ProxyDispatcher, type ProxyRouter } from '../proxy.js';
 import { HttpCallError, httpCallError, toHttpCallError, type HttpErrorContext } from '../errors.js';
 import { OAuth2Error, plainOAuthErrorCode, redact, type OAuth2Failure } from './oauth2-errors.js';
 
@@ -39,9 +39,9 @@ const KEEP_ALIVE_MS = 4_000;
  * tls / network / connect timeout changed (configuration reload) gets a new
  * Agent and the old one is closed once its requests are done.
  */
-/** What a token request is sent through: the service's Agent, and its proxy router when it has a proxy. */
+/** What a token request is sent through: the service's dispatcher, and its proxy router when it has a proxy. */
 export interface TokenAgent {
-  agent: Agent;
+  agent: Dispatcher;
   proxy?: ProxyRouter;
 }
 
@@ -59,21 +59,23 @@ export class TokenAgents {
     if (current?.fingerprint === fingerprint) return current;
     const options = { serviceId: service.id, tls: service.tls, network: service.network, connectTimeout: service.timeouts.connectTimeout };
     const proxy = service.proxy ? createProxyRouter(service.id, service.proxy) : undefined;
-    const agent = new Agent({
-      connect: proxy ? createProxyConnector({ ...options, router: proxy }) : createConnector(options),
+    const agentOptions: Agent.Options = {
       keepAliveTimeout: KEEP_ALIVE_MS,
       // Our own deadline (an AbortSignal) bounds the request; see oauth2.ts.
       headersTimeout: 0,
       bodyTimeout: 0,
       allowH2: false,
-    });
+    };
+    const agent = proxy
+      ? new ProxyDispatcher({ ...options, router: proxy, agent: agentOptions })
+      : new Agent({ ...agentOptions, connect: createConnector(options) });
     if (current) this.#retire(current.agent);
     const entry = { fingerprint, agent, ...(proxy && { proxy }) };
     this.#agents.set(service.id, entry);
     return entry;
   }
 
-  #retire(agent: Agent): void {
+  #retire(agent: Dispatcher): void {
     const closing = agent.close().catch(() => {});
     this.#closing.add(closing);
     void closing.then(() => this.#closing.delete(closing));
@@ -126,7 +128,7 @@ export async function requestToken(
   signal: AbortSignal,
 ): Promise<TokenGrant> {
   const { agent } = via;
-  // an http:// endpoint through a proxy: absolute URL as the path, Proxy-Authorization added (forward proxy)
+  // an http:// endpoint through a proxy: the proxy's 407 is told apart from the endpoint's answers
   const proxy = proxyFor(via.proxy, tokenUrl);
   const forwarded = proxy && tokenUrl.protocol === 'http:' ? proxy : undefined;
   const ctx: HttpErrorContext = { serviceId: service.id, url: tokenUrl, maxResponseBytes: service.maxResponseBytes };
@@ -143,16 +145,14 @@ export async function requestToken(
   const customFetch = async (url: string, init: oauth.CustomFetchOptions<'POST', URLSearchParams>): Promise<Response> => {
     let res: Awaited<ReturnType<typeof undiciFetch>>;
     try {
-      res = forwarded
-        ? await forwardFetch(agent, new URL(url), forwardRequest(forwarded, new URL(url), Object.fromEntries(new Headers(init.headers))), init.body, signal)
-        : await undiciFetch(url, {
-          method: init.method,
-          headers: init.headers,
-          body: init.body,
-          redirect: 'manual',
-          signal,
-          dispatcher: agent,
-        });
+      res = await undiciFetch(url, {
+        method: init.method,
+        headers: init.headers,
+        body: init.body,
+        redirect: 'manual',
+        signal,
+        dispatcher: agent,
+      });
     } catch (err) {
       throw networkError(err);
     }
@@ -227,20 +227,4 @@ export async function requestToken(
     throw failure({ code: 'TOKEN_RESPONSE_INVALID', status, detail: '"access_token" has characters not allowed in an HTTP header' });
   }
   return result.expires_in === undefined ? { accessToken: result.access_token } : { accessToken: result.access_token, expiresIn: result.expires_in };
-}
-
-/**
- * The token POST sent to a forward proxy: undici's fetch always sends the
- * origin-form path, so this one goes through the Agent's request(), whose
- * connector dials the proxy for this origin (proxy.ts).
- */
-async function forwardFetch(agent: Agent, url: URL, forward: { path: string; headers: Record<string, string> }, body: URLSearchParams, signal: AbortSignal): Promise<UndiciResponse> {
-  const r: Dispatcher.ResponseData = await agent.request({ origin: url.origin, path: forward.path, method: 'POST', headers: forward.headers, body: body.toString(), signal });
-  const headers: [string, string][] = [];
-  for (const [name, value] of Object.entries(r.headers)) {
-    if (value === undefined) continue;
-    for (const v of Array.isArray(value) ? value : [value]) headers.push([name, v]);
-  }
-  const bytes = Buffer.from(await r.body.arrayBuffer());
-  return new UndiciResponse(NULL_BODY_STATUS.has(r.statusCode) ? null : bytes, { status: r.statusCode, headers });
 }
