@@ -62,10 +62,15 @@ export class ScriptContext {
       }),
     };
     try {
-      for (const [name, ref] of Object.entries(refs)) context.global.setSync(name, ref);
+      // Never the *Sync calls here: they wait on the main thread for the
+      // isolate, which may be running the turns queued before them (a
+      // runaway's, up to its CPU limit) — the whole process would stall.
+      await Promise.all(Object.entries(refs).map(([name, ref]) => context.global.set(name, ref)));
       const driverRef = (await prelude.run(context, { reference: true, timeout: 5_000 })) as ivm.Reference<Record<string, unknown>>;
-      const get = (name: string) => driverRef.getSync(name, { reference: true }) as DriverFn;
-      const driver = { define: get('define'), forget: get('forget'), invoke: get('invoke'), settle: get('settle') };
+      const [define, forget, invoke, settle] = await Promise.all(
+        (['define', 'forget', 'invoke', 'settle'] as const).map((name) => driverRef.get(name, { reference: true }) as Promise<DriverFn>),
+      );
+      const driver = { define, forget, invoke, settle };
       driverRef.release();
       holder.self = new ScriptContext(context, driver);
       return holder.self;
