@@ -27,6 +27,11 @@ beforeAll(async () => {
     '/short': answer('max-age=1'),
     '/echo-token': answer(undefined, (_q, auth) => ({ auth })),
     '/no-token': answer(undefined, () => ({ auth: 'not echoed' })),
+    '/moved': (req, res) => {
+      count['/moved'] = (count['/moved'] ?? 0) + 1;
+      res.writeHead(302, { location: `/target${new URL(req.url ?? '/', 'http://x').search}` }).end();
+    },
+    '/target': answer(),
   });
   process.env.SC_CACHE_TOKEN = TOKEN;
   t = await startRuntime({
@@ -35,6 +40,7 @@ services:
   partner: { url: ${server.url}, cache: { ttlSeconds: 300 } }
   expiring: { url: ${server.url}, cache: { ttlSeconds: 1 } }
   uncached: { url: ${server.url} }
+  redirected: { url: ${server.url}, cache: { ttlSeconds: 300 }, followRedirects: true }
   secured: { url: ${server.url}, cache: { ttlSeconds: 300 }, auth: { type: bearer, token: '\${env:SC_CACHE_TOKEN}' } }
 `,
     'scripts/get.js': `function callService(context) {
@@ -75,6 +81,15 @@ describe('response cache', () => {
     expect(first.call).not.toHaveProperty('cached');
     expect(second.call).toMatchObject({ cached: true, attempts: 0, status: 200 });
     expect(count['/plain']).toBe(1);
+  });
+
+  it('with followRedirects, the answer at the end is kept under the URL asked for: the next call follows nothing', async () => {
+    const first = await get({ service: 'redirected', path: 'moved', q: 'r' });
+    const second = await get({ service: 'redirected', path: 'moved', q: 'r' }, true);
+    expect(first.body).toEqual({ n: 1, q: 'r' });
+    expect(second.body).toEqual({ n: 1, q: 'r' });
+    expect(second.call).toMatchObject({ cached: true });
+    expect([count['/moved'], count['/target']]).toEqual([1, 1]);
   });
 
   it('the key is the URL and the request headers: another query or Accept-Language is another entry', async () => {
