@@ -1,6 +1,11 @@
 // Calls to the server's /api/*: the bearer token (when the server wants one)
 // is kept in sessionStorage — gone with the tab — and sent as a header. No
 // cookies: another site cannot make the browser send it (no CSRF).
+import type { z } from 'zod';
+import type { SCRIPT_KINDS } from '../../src/app/types';
+import type { LogLine as LogLineSchema, ScriptList, ServiceCheck as ServiceCheckSchema, ServiceList } from '../../src/server/schemas';
+import type { CheckAnswer, ScriptSourceAnswer, TestRunAnswer } from '../../src/server/console/schemas';
+
 const TOKEN_KEY = 'scriptcode.token';
 
 export function token(): string | null {
@@ -58,35 +63,22 @@ export async function api<T>(method: 'GET' | 'POST', path: string, body?: unknow
   return parsed as T;
 }
 
-// ---- the shapes the server answers (src/server/schemas.ts, src/server/console/schemas.ts)
+// ---- the shapes the server answers: inferred from the zod schemas that
+// validate and serialise them (src/server/schemas.ts, src/server/console/schemas.ts),
+// so the console and the server cannot disagree. Type-only: nothing of zod or
+// the server reaches the console's bundle.
 
-export type Kind = 'scriptService' | 'validationScript' | 'scriptTask' | 'formatter';
+export type Kind = (typeof SCRIPT_KINDS)[number];
+export type ScriptEntry = z.infer<typeof ScriptList>['scripts'][number];
+export type SourceFile = z.infer<typeof ScriptSourceAnswer>;
+export type Finding = z.infer<typeof CheckAnswer>['findings'][number];
+export type LogLine = z.infer<typeof LogLineSchema>;
+export type ServiceView = z.infer<typeof ServiceList>['services'][number];
+export type ServiceCheck = z.infer<typeof ServiceCheckSchema>;
+export type TestRun = z.infer<typeof TestRunAnswer>;
+export type TestCaseResult = TestRun['cases'][number];
 
-export interface ScriptEntry {
-  kind: Kind;
-  name: string;
-  path: string;
-  endpoint: string;
-  description?: string;
-}
-
-export interface SourceFile {
-  kind: Kind;
-  name: string;
-  path: string;
-  language: 'js' | 'ts';
-  source: string;
-  version: string;
-}
-
-export interface Finding {
-  file: string;
-  line?: number;
-  column?: number;
-  severity: 'error' | 'warning';
-  message: string;
-}
-
+/** A trace entry: the API describes `trace.calls` as open objects (docs/http-api.md); what the console reads of them. */
 export interface TracedCall {
   serviceId: string;
   method: string;
@@ -109,49 +101,6 @@ export interface TracedCall {
   call?: string;
   target?: string;
   outcome?: string;
-}
-
-export interface LogLine {
-  time: string;
-  level: string;
-  message: string;
-  script?: string;
-}
-
-export interface ServiceView {
-  id: string;
-  url: string;
-  auth: string;
-  circuit: { state: string } | null;
-  token: { cached: boolean; expiresInMs: number | null; fetching?: boolean; lastError?: string } | null;
-}
-
-export interface ServiceCheck {
-  service: string;
-  ok: boolean;
-  durationMs: number;
-  steps: { step: string; status: string; durationMs: number; detail?: string; error?: { code: string; message: string } }[];
-}
-
-export interface TestCaseResult {
-  file: string;
-  name: string;
-  target?: string;
-  script?: string;
-  line?: number;
-  status: 'passed' | 'failed' | 'invalid-file';
-  durationMs: number;
-  failures: string[];
-}
-
-export interface TestRun {
-  passed: number;
-  failed: number;
-  total: number;
-  durationMs: number;
-  notes: string[];
-  message?: string;
-  cases: TestCaseResult[];
 }
 
 /** The endpoint that runs a script of each kind. */

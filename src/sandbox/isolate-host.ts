@@ -45,7 +45,7 @@ export interface IsolateHostOptions {
  * threads get no core (a loaded machine: 29–37 MB of a 64 MB heap after 1 s),
  * so which limit fires first depends on the machine's load. Judged by the heap
  * at the end of the turn (see HeapWatchedTurn), it is the memory limit, every
- * time. A CPU loop's heap stays at its baseline (~2 MB, ~0.3 MB per context)
+ * time. A CPU loop's heap stays at its baseline (~2 MB, ~0.26 MB per context)
  * plus garbage not yet collected: in an async isolate, whose many contexts
  * come and go, that garbage can be large, so there the heap must be half full.
  */

@@ -46,7 +46,7 @@ export const ExecuteRequest = named('ExecuteRequest', z.strictObject({
 
 export const FormatRequest = named('FormatRequest', z.strictObject({ ...formatterInputSchema.shape, trace: traceFlag }));
 
-const LogLine = z.object({
+export const LogLine = z.object({
   time: z.string().optional(),
   level: z.string().optional(),
   message: z.string().optional(),

@@ -15,7 +15,7 @@ function tokenState(service: ServiceView): string {
   const token = service.token;
   if (!token) return '—';
   if (token.fetching) return 'fetching a token';
-  if (token.cached) return `token cached${token.expiresInMs !== null ? `, expires in ${Math.round(token.expiresInMs / 1000)} s` : ''}`;
+  if (token.cached) return `token cached${token.expiresInMs != null ? `, expires in ${Math.round(token.expiresInMs / 1000)} s` : ''}`;
   return `no token cached${token.lastError ? ` (last error ${token.lastError})` : ''}`;
 }
 

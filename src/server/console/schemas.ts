@@ -23,7 +23,7 @@ export const ConsoleSettings = named('ConsoleSettings', z.object({
 }));
 
 export const ScriptSourceAnswer = named('ScriptSource', z.object({
-  kind: z.string(),
+  kind: sourceParams.shape.kind,
   name: z.string(),
   path: z.string().describe('file in the application folder'),
   language: z.enum(['js', 'ts']),
