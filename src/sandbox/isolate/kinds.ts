@@ -44,6 +44,23 @@ export function removedApi(): never {
     "const r = api.rest.v1.get('crm', { path: 'customers/{id}', pathParams: { id: id } }); return [{ name: r.body.name }];");
 }
 
+/**
+ * What every `context` has from the reference platform besides its kind's
+ * own: calls of other scripts, and the removed api() / getModel() saying what
+ * to use instead (`instead`: what this kind's context offers).
+ */
+function platformMembers(instead: string) {
+  return {
+    callService(name: unknown, input: unknown) { return scriptCall('callService', name, input); },
+    validate(name: unknown, input: unknown) { return scriptCall('validate', name, input); },
+    api: removedApi,
+    getModel(): never {
+      fail('context.getModel() is deprecated and not available in ScriptCode. The reference platform says to use api.model instead; ' +
+        'ScriptCode has no api.model: ' + instead);
+    },
+  };
+}
+
 function makeFormAccess(form: ScriptPayload['form'], changes: Dict, readOnly: boolean) {
   const components = form || {};
   return {
@@ -98,15 +115,9 @@ export function makeScriptContext(payload: ScriptPayload, readOnly: boolean, cha
     isVisible: form.isVisible,
     getData: form.getData,
     setValue: form.setValue,
-    callService(name: unknown, input: unknown) { return scriptCall('callService', name, input); },
-    validate(name: unknown, input: unknown) { return scriptCall('validate', name, input); },
-    api: removedApi,
-    getModel() {
-      fail('context.getModel() is deprecated and not available in ScriptCode. The reference platform says to use api.model instead; ' +
-        'ScriptCode has no api.model: read form values with context.getValue(id) (and context.getData(id, attribute)), parameters with ' +
-        'context.getParameters(name) or context.getFirstParameter(name)' +
-        (readOnly ? '.' : ', and change a form value with context.setValue(id, value).'));
-    },
+    ...platformMembers('read form values with context.getValue(id) (and context.getData(id, attribute)), parameters with ' +
+      'context.getParameters(name) or context.getFirstParameter(name)' +
+      (readOnly ? '.' : ', and change a form value with context.setValue(id, value).')),
   });
 }
 
@@ -159,14 +170,8 @@ export function makeTaskContext(payload: TaskPayload, outcome: TaskOutcome): { c
       if (typeof errorCode !== 'string' || errorCode === '') fail('handleBpmnError(errorCode, cause): errorCode must be a non-empty string');
       record('bpmnError', { errorCode, cause: causeText(cause) });
     },
-    callService(name: unknown, input: unknown) { return scriptCall('callService', name, input); },
-    validate(name: unknown, input: unknown) { return scriptCall('validate', name, input); },
-    api: removedApi,
-    getModel() {
-      fail('context.getModel() is deprecated and not available in ScriptCode. The reference platform says to use api.model instead; ' +
-        'ScriptCode has no api.model: read process variables with context.getVariable(name) or context.getAllVariables(), ' +
-        'and return changes with context.complete(variables, modelChanges).');
-    },
+    ...platformMembers('read process variables with context.getVariable(name) or context.getAllVariables(), ' +
+      'and return changes with context.complete(variables, modelChanges).'),
   };
   return { context: freeze(context), task: freeze(task) };
 }
