@@ -1,6 +1,7 @@
 // One V8 isolate and its contexts. A sync-mode isolate serves one invocation
 // at a time; an async-mode one serves up to `capacity`, each in its own
-// context. Up to PIPELINE_DEPTH turns are queued to isolated-vm at once, so
+// context. Up to PIPELINE_DEPTH calls are queued to isolated-vm at once (turns
+// of running invocations first, turn-pipeline.ts), so
 // that the isolate's thread has the next one at hand when a turn ends instead
 // of waiting for the main thread; the isolate runs them one after the other,
 // and each turn's CPU time is charged to the invocation it belongs to (see
@@ -15,9 +16,10 @@ import type { Invocation } from './invocation.js';
 import type { LimitCode } from './limits.js';
 import type { RunOutcome, TurnResult } from './run-outcome.js';
 import { CpuLedger } from './cpu-ledger.js';
-import { compileFor, ScriptContext, type ContextHooks } from './script-context.js';
+import { compileFor, ScriptContext, type ContextHooks, type TurnAnswer } from './script-context.js';
 import { PRELUDE_FILENAME } from './prelude.js';
 import { ScriptRun, type RunHost } from './script-run.js';
+import { TurnPipeline } from './turn-pipeline.js';
 import type { HostCalls } from './bridge.js';
 import type { RunningTurn, Watchdog } from './watchdog.js';
 
@@ -60,6 +62,8 @@ const SYNC_GROWTH_SHARE = 0.15;
  * could matter — a runaway after it — is taken back (cpu-ledger.ts).
  */
 const PIPELINE_DEPTH = 8;
+/** of those, places that making contexts may hold (turn-pipeline.ts) */
+const MAX_SETUPS = 2;
 const ASYNC_HEAP_SHARE = 0.5;
 /** CPU time that shows a turn has begun to run (a turn's timeout is at least 1 ms) */
 const RUNNING_CPU_NS = 1_000_000n;
@@ -94,8 +98,7 @@ export class IsolateHost implements RunHost {
   private readonly scripts = new Map<string, Promise<ivm.Script | ScriptErrorInfo>>();
   private generation = 0;
   private readonly ledger = new CpuLedger(PIPELINE_DEPTH);
-  private queued = 0;
-  private readonly pipelineWaiters: (() => void)[] = [];
+  private readonly pipeline = new TurnPipeline(PIPELINE_DEPTH, MAX_SETUPS);
 
   private constructor(private readonly isolate: ivm.Isolate, private readonly prelude: ivm.Script, readonly options: IsolateHostOptions) {}
 
@@ -111,6 +114,11 @@ export class IsolateHost implements RunHost {
       if (!isolate.isDisposed) isolate.dispose();
       throw err;
     }
+  }
+
+  /** contexts made and not released: in use by a run, or free */
+  get contexts(): number {
+    return this.dead ? 0 : this.free.length + this.runs.size;
   }
 
   get capacity(): number {
@@ -152,9 +160,15 @@ export class IsolateHost implements RunHost {
 
   /** A free context with the script defined (one already holding it first), or the script's compile error. */
   private async contextFor(script: CompiledScript, generation: number): Promise<ScriptContext | ScriptErrorInfo> {
-    await this.enterPipeline();
+    if (this.dead) throw new Error('isolate disposed');
+    // a free context that holds the script already: nothing to ask of the isolate
+    if (this.generation === generation) {
+      const ready = this.free.findIndex((c) => c.generation === generation && c.isDefined(script));
+      if (ready >= 0) return this.free.splice(ready, 1)[0]!;
+    }
+    await this.pipeline.enter('setup');
     if (this.dead) {
-      this.leavePipeline();
+      this.pipeline.leave('setup');
       throw new Error('isolate disposed');
     }
     if (this.generation !== generation) {
@@ -192,12 +206,12 @@ export class IsolateHost implements RunHost {
     } finally {
       // making contexts and defining scripts is nobody's CPU time
       this.charge(undefined, 0);
-      this.leavePipeline();
+      this.pipeline.leave('setup');
     }
   }
 
   async turn(run: ScriptRun, call: (timeoutMs: number) => Promise<unknown>): Promise<TurnResult> {
-    await this.enterPipeline();
+    await this.pipeline.enter('turn');
     try {
       if (this.dead) return { type: 'isolateReset' };
       const budget = run.turnBudget();
@@ -207,7 +221,7 @@ export class IsolateHost implements RunHost {
       this.options.watchdog.addTurn(turn);
       let timedOut = false;
       try {
-        return { type: 'answer', answer: await call(timeoutMs) as string };
+        return { type: 'answer', answer: await call(timeoutMs) as TurnAnswer };
       } catch (err) {
         timedOut = isTimeout(err);
         return await this.classify(err, run, budget.code, turn);
@@ -217,7 +231,7 @@ export class IsolateHost implements RunHost {
         if (timedOut) this.ledger.timedOut(run, msToNs(timeoutMs), charged);
       }
     } finally {
-      this.leavePipeline();
+      this.pipeline.leave('turn');
     }
   }
 
@@ -225,21 +239,6 @@ export class IsolateHost implements RunHost {
   private charge(run: ScriptRun | undefined, maxMs: number): bigint {
     if (this.isolate.isDisposed) return 0n;
     return this.ledger.charge(run, this.isolate.cpuTime, msToNs(maxMs));
-  }
-
-  private enterPipeline(): Promise<void> {
-    if (this.queued < PIPELINE_DEPTH) {
-      this.queued++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.pipelineWaiters.push(resolve));
-  }
-
-  /** Hands the place to the next waiting turn, if any. */
-  private leavePipeline(): void {
-    const next = this.pipelineWaiters.shift();
-    if (next) next();
-    else this.queued--;
   }
 
   private async classify(err: unknown, run: ScriptRun, timeoutCode: LimitCode, turn: HeapWatchedTurn): Promise<TurnResult> {

@@ -7,16 +7,14 @@ import type { HostCalls } from './bridge.js';
 import { parseCompileError, type CompiledScript } from './compiled-script.js';
 import type { ScriptErrorInfo } from './errors.js';
 import type { Invocation } from './invocation.js';
+import type { TurnMessage } from './isolate/turn-messages.js';
 
-/** What a context reports to the run using it. */
+/** What a turn returns: an answer's JSON text, or the turn's messages. */
+export type TurnAnswer = string | TurnMessage[];
+
+/** The run using a context: its host calls (sync mode) and log lines are its invocation's. */
 export interface ContextUser {
   readonly invocation: Invocation;
-  /** names the invocation in the messages of the isolate */
-  readonly seq: number;
-  /** an async call started */
-  startCall(id: number, path: string, method: string, argsJson: string): void;
-  /** the invocation finished after its first turn */
-  done(answer: string): void;
 }
 
 export interface ContextHooks {
@@ -49,17 +47,7 @@ export class ScriptContext {
         const refused = hooks.calls.refuse(invocation, String(path), String(method));
         return refused ?? hooks.calls.perform(invocation!, String(path), String(method), String(argsJson));
       }),
-      // these two arrive without the isolate waiting: by the time they do, the
-      // context may serve another invocation, whose messages carry another seq
-      __scHostStart: new ivm.Reference((seq: number, id: number, path: string, method: string, argsJson: string) => {
-        const current = user();
-        if (current?.seq === seq) current.startCall(Number(id), String(path), String(method), String(argsJson));
-      }),
       __scHostLog: new ivm.Reference((level: string, payload: string) => hooks.onLog(user()?.invocation, String(level), String(payload))),
-      __scHostDone: new ivm.Reference((seq: number, answer: string) => {
-        const current = user();
-        if (current?.seq === seq) current.done(String(answer));
-      }),
     };
     try {
       // Never the *Sync calls here: they wait on the main thread for the
@@ -102,14 +90,18 @@ export class ScriptContext {
     await this.driver.forget.apply(undefined, [], { timeout: 1_000 });
   }
 
-  /** The first turn of an invocation: the answer text, or '' when it goes on in later turns. */
-  invoke(seq: number, script: CompiledScript, kind: string, payloadJson: string, maxOutputChars: number, timeoutMs: number): Promise<string> {
-    return this.driver.invoke.apply(undefined, [seq, script.key, kind, payloadJson, maxOutputChars, script.mode === 'async'], { timeout: timeoutMs }) as Promise<string>;
+  /**
+   * The first turn of an invocation: the answer text when it finished at once
+   * having started nothing, else the turn's messages (isolate/outbox.ts). A
+   * turn's value is copied out of the isolate after its microtasks ran.
+   */
+  invoke(seq: number, script: CompiledScript, kind: string, payloadJson: string, maxOutputChars: number, timeoutMs: number): Promise<TurnAnswer> {
+    return this.driver.invoke.apply(undefined, [seq, script.key, kind, payloadJson, maxOutputChars, script.mode === 'async'], { timeout: timeoutMs, result: { copy: true } }) as Promise<TurnAnswer>;
   }
 
-  /** A later turn: the answer to an async call; the script's continuation runs inside it. */
-  settle(seq: number, callId: number, answerJson: string, timeoutMs: number): Promise<unknown> {
-    return this.driver.settle.apply(undefined, [seq, callId, answerJson], { timeout: timeoutMs });
+  /** A later turn: the answer to an async call; the script's continuation runs inside it. Its messages are returned. */
+  settle(seq: number, callId: number, answerJson: string, timeoutMs: number): Promise<TurnMessage[]> {
+    return this.driver.settle.apply(undefined, [seq, callId, answerJson], { timeout: timeoutMs, result: { copy: true } }) as Promise<TurnMessage[]>;
   }
 
   release(): void {

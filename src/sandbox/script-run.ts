@@ -10,6 +10,7 @@ import type { Invocation } from './invocation.js';
 import { jsonTextTooDeep, MAX_NESTING_DEPTH, type LimitCode } from './limits.js';
 import type { RunOutcome, TurnResult } from './run-outcome.js';
 import type { ContextUser, ScriptContext } from './script-context.js';
+import type { TurnMessage } from './isolate/turn-messages.js';
 
 /** Where a run gets its turns and gives its context back. */
 export interface RunHost {
@@ -82,7 +83,7 @@ export class ScriptRun implements ContextUser {
     this.invocation.addCpu(ns);
   }
 
-  startCall(id: number, path: string, method: string, argsJson: string): void {
+  private startCall(id: number, path: string, method: string, argsJson: string): void {
     if (this.finished) return;
     this.pending.add(id);
     const refused = this.calls.refuse(this.invocation, path, method);
@@ -90,12 +91,8 @@ export class ScriptRun implements ContextUser {
     void answer.then((text) => {
       this.pending.delete(id);
       if (this.finished) return;
-      void this.runTurn((timeoutMs) => this.context.settle(this.seq, id, text, timeoutMs).then(() => ''));
+      void this.runTurn((timeoutMs) => this.context.settle(this.seq, id, text, timeoutMs));
     });
-  }
-
-  done(answer: string): void {
-    this.answered(answer);
   }
 
   /** The invocation reached a limit outside of a turn (wall clock, REST loop): its caller is answered now. */
@@ -132,8 +129,8 @@ export class ScriptRun implements ContextUser {
           this.finish({ type: 'limit', code: 'CPU_LIMIT' });
           return;
         }
-        if (typeof result.answer === 'string' && result.answer !== '') this.answered(result.answer);
-        else this.checkSettleable();
+        if (typeof result.answer === 'string') this.answered(result.answer);
+        else this.read(result.answer);
         return;
       case 'limit':
         this.contextDirty = true;
@@ -184,21 +181,25 @@ export class ScriptRun implements ContextUser {
     this.finish({ type: 'scriptError', error });
   }
 
+  /** A turn's messages (isolate/outbox.ts): the calls it started, the answer once there is one. */
+  private read(messages: readonly TurnMessage[]): void {
+    for (const message of messages) {
+      // a context serves one invocation at a time, and a turn runs only its microtasks
+      if (message[1] !== this.seq) continue;
+      if (message[0] === 'start') this.startCall(message[2], message[3], message[4], message[5]);
+      else this.answered(message[2]);
+    }
+    this.checkSettleable();
+  }
+
   /**
-   * After a turn that left the invocation waiting: if no call of it is pending,
-   * nothing the runtime does can resume it. Calls started in the turn and its
-   * answer reach the host without the isolate waiting, so this is judged once
-   * they have all arrived: after the turn's own completion, one event-loop
-   * turn later.
+   * After a turn that left the invocation waiting: if no call of it is pending
+   * and no turn of it is queued, nothing the runtime does can resume it. The
+   * calls a turn started come with the turn, so this is known at once.
    */
   private checkSettleable(): void {
     if (this.finished || this.pending.size > 0 || this.turnsInFlight > 0) return;
-    setImmediate(() => {
-      if (!this.finished && this.pending.size === 0 && this.turnsInFlight === 0) {
-        this.unsettled();
-        this.releaseContextIfIdle();
-      }
-    });
+    this.unsettled();
   }
 
   /** Nothing the runtime does can resume the script: waiting longer would only hold its slot. */

@@ -84,6 +84,7 @@ export class ServerMetrics {
     new Gauge({ name: 'scriptcode_pool_isolates', help: 'Isolates per pool (memory size, and mode: "64MB", "64MB async")', labelNames: ['pool'], registers, collect: pools((s) => s.size) });
     new Gauge({ name: 'scriptcode_pool_busy', help: 'Isolates running an invocation', labelNames: ['pool'], registers, collect: pools((s) => s.busy) });
     new Gauge({ name: 'scriptcode_pool_invocations', help: 'Invocations running on the pool\'s isolates (many per isolate in async mode)', labelNames: ['pool'], registers, collect: pools((s) => s.invocations) });
+    new Gauge({ name: 'scriptcode_pool_contexts', help: 'Contexts the pool\'s isolates hold, in use or ready (one per invocation running; ~0.3 MB each)', labelNames: ['pool'], registers, collect: pools((s) => s.contexts) });
     new Gauge({ name: 'scriptcode_queue_depth', help: 'Invocations waiting for an isolate', labelNames: ['pool'], registers, collect: pools((s) => s.queued) });
     new Gauge({
       name: 'scriptcode_invocations_in_flight', help: 'Invocations running or waiting', registers,

@@ -40,7 +40,7 @@ describe('isolate code bundles', () => {
     try {
       const context = await isolate.createContext();
       const names = () => JSON.parse(context.evalSync('JSON.stringify(Object.getOwnPropertyNames(globalThis))') as string) as string[];
-      for (const host of ['__scHostCall', '__scHostStart', '__scHostLog', '__scHostDone']) context.global.setSync(host, new ivm.Reference(() => ''));
+      for (const host of ['__scHostCall', '__scHostLog']) context.global.setSync(host, new ivm.Reference(() => ''));
       const before = names();
       const script = await isolate.compileScript(`(${preludeSource()})([{ path: 'rest.v1', factory: (${restV1.isolateSource}) }])`, { filename: PRELUDE_FILENAME });
       const driver = (await script.run(context, { reference: true })) as ivm.Reference<Record<string, unknown>>;
@@ -51,7 +51,7 @@ describe('isolate code bundles', () => {
       expect(after.filter((n) => !before.includes(n)).sort()).toEqual(documented.filter((n) => !before.includes(n)));
       for (const name of documented) expect(after).toContain(name);
       expect(before.filter((n) => !after.includes(n)).sort()).toEqual(
-        ['Atomics', 'FinalizationRegistry', 'SharedArrayBuffer', 'WeakRef', 'WebAssembly', '__scHostCall', '__scHostDone', '__scHostLog', '__scHostStart', 'eval'].filter((n) => before.includes(n)).sort());
+        ['Atomics', 'FinalizationRegistry', 'SharedArrayBuffer', 'WeakRef', 'WebAssembly', '__scHostCall', '__scHostLog', 'eval'].filter((n) => before.includes(n)).sort());
     } finally {
       isolate.dispose();
     }

@@ -2,6 +2,7 @@
 // demand and retires idle ones (issue 10, "sync mode at scale").
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startRuntime, type TestRuntime } from '../helpers/app.js';
+import { startHttpServer } from '../helpers/servers.js';
 import { testBinding } from '../helpers/test-binding.js';
 import { autoMaxIsolates, asyncIsolateMemoryMb } from '../../src/sandbox/pool-sizing.js';
 
@@ -45,5 +46,44 @@ describe('pool lifecycle', () => {
     // idle for a second: back to the spares
     await vi.waitFor(() => expect(pool().size).toBe(2), { timeout: 10_000, interval: 100 });
     await expect(t.runtime.runScript('ok')).resolves.toMatchObject({ output: [{ ok: true }] });
+  });
+});
+
+describe('a burst of async invocations on an empty pool', () => {
+  it('each starts its call as soon as its context is made, not once the whole burst has one', async () => {
+    // the partner holds every call until released, counting arrivals
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let arrivals = 0;
+    const partner = await startHttpServer((req, res) => {
+      arrivals++;
+      res.setHeader('content-type', 'application/json');
+      void released.then(() => res.end('{"ok":true}'));
+    });
+    try {
+      t = await startRuntime({
+        'scriptcode.yaml': `services:\n  partner: { url: "${partner.url}", allowInsecureHttp: true, network: { allowPrivate: true } }\n` +
+          'pool:\n  maxIsolates: 1\n  spareIsolates: 0\n  asyncInvocationsPerIsolate: 64\n',
+        'scripts/calls.js': `async function callService() { const r = await api.rest.v1.get('partner', { path: 'x' }); return [{ ok: r.body.ok }]; }`,
+      }, { warmIsolates: 0 });
+      const pool = () => t!.runtime.stats().pools['64MB async'];
+      // forty at once: each needs a context of its own, ~5 ms of the isolate's time to make
+      const burst = Array.from({ length: 40 }, () => t!.runtime.runScript('calls'));
+      await vi.waitFor(() => expect(arrivals).toBeGreaterThan(0), { timeout: 10_000, interval: 1 });
+      const contextsAtFirstCall = pool()!.contexts;
+      release();
+      for (const answer of await Promise.all(burst)) expect(answer.output).toEqual([{ ok: true }]);
+      // the first turn of a new context went before the contexts still to be made (when it waited
+      // in line behind them, no call started before all forty existed)
+      expect(contextsAtFirstCall).toBeLessThan(20);
+      // the contexts stay for the next invocations (the first answered ones' went to later ones of the burst)
+      expect(pool()!.invocations).toBe(0);
+      expect(pool()!.contexts).toBeGreaterThanOrEqual(contextsAtFirstCall);
+      expect(pool()!.contexts).toBeLessThanOrEqual(40);
+    } finally {
+      await t?.close();
+      t = undefined;
+      await partner.close();
+    }
   });
 });

@@ -126,6 +126,8 @@ describe('backpressure', () => {
     const metrics = (await t.get('/metrics')).text;
     expect(metric(metrics, 'scriptcode_rejected_requests_total', { reason: 'queue_full' })).toBe(2);
     expect(metric(metrics, 'scriptcode_queue_depth', { pool: '64MB' })).toBe(0);
+    // one isolate, one context: kept for the next invocation
+    expect(metric(metrics, 'scriptcode_pool_contexts', { pool: '64MB' })).toBe(1);
     // once drained, the server takes work again
     expect((await t.post('/api/scripts/busy/run', {})).status).toBe(200);
   });

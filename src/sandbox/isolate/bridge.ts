@@ -2,11 +2,12 @@
 // promises (async mode), and the `api` object built from the bindings. Only
 // JSON text crosses; errors come back as data and are rebuilt here.
 import type { BindingEntry, ErrorInfo, MakeError } from './binding-types.js';
-import { hostCall, hostStart } from './host.js';
+import { hostCall } from './host.js';
 import {
   create, defineProperty, ErrorCtor, freeze, jsonParse, jsonStringify, MapCtor, mapDelete, mapGet, mapSet,
   objectKeys, PromiseCtor, StringFn, stringSplit,
 } from './intrinsics.js';
+import { post } from './outbox.js';
 import { callOrigin, withOrigin, type CallOrigin } from './stacks.js';
 
 /** what the host answers a call with */
@@ -69,8 +70,8 @@ export function bindingCaller(path: string, makeError: MakeError | undefined, pr
     }
     const id = ++invocationState.nextCallId;
     const origin = callOrigin(call);
-    // Fire and forget: the answer, or the refusal, arrives through settleCall().
-    hostStart.applyIgnored(undefined, [invocationState.seq, id, path, method, payload]);
+    // Sent with the turn (outbox.ts): the answer, or the refusal, arrives through settleCall().
+    post(['start', invocationState.seq, id, path, method, payload]);
     return new PromiseCtor(function (resolve, reject) {
       mapSet(invocationState.pending, id, { resolve, reject, makeError, origin });
     });

@@ -5,7 +5,6 @@ import type { ScriptKind } from '../../app/types.js';
 import { beginInvocation, dropPendingCalls, invocationState, settleCall } from './bridge.js';
 import { ENTRY_POINTS, type EntryExports } from './entry-points.js';
 import { fail } from './errors.js';
-import { hostDone } from './host.js';
 import { freezeReachable } from './freeze.js';
 import { resetGlobals } from './globals.js';
 import {
@@ -15,6 +14,7 @@ import {
 import {
   makeFormatterInput, makeScriptContext, makeTaskContext, type FormatterPayload, type ScriptPayload, type TaskOutcome, type TaskPayload,
 } from './kinds.js';
+import { openTurn, post, type TurnMessage } from './outbox.js';
 import { describeError, toFormatterResult, toRows, toValidationErrors } from './results.js';
 
 /** a script compiled by the host: its wrapper, one call of which runs its top level afresh (src/sandbox/compiled-script.ts) */
@@ -120,14 +120,24 @@ function finishLater(seq: number, filename: string, produce: () => string): void
   }
   dropPendingCalls();
   resetGlobals();
-  hostDone.applyIgnored(undefined, [seq, answer]);
+  post(['done', seq, answer]);
+}
+
+/** The answer of a first turn that finished: alone, unless the turn posted something before it. */
+function answerNow(outbox: TurnMessage[], seq: number, answer: string): string | TurnMessage[] {
+  if (outbox.length === 0) return answer;
+  post(['done', seq, answer]);
+  return outbox;
 }
 
 // Runs one invocation. `payloadJson` carries the input of the kind. The
-// answer is JSON text, { ok: true, value } or { ok: false, error }, returned
-// at once when the entry point finished synchronously, else '' now and the
-// answer later through hostDone. In async mode binding calls return promises.
-function invoke(seq: number, hash: string, kind: ScriptKind, payloadJson: string, maxOutputChars: number, asyncMode: boolean): string {
+// answer is JSON text, { ok: true, value } or { ok: false, error }. It is
+// returned as it is when the entry point finished synchronously and started
+// nothing (every sync-mode invocation); otherwise the turn's messages are
+// (outbox.ts), the answer among them once the invocation has one — in this
+// turn or a later one. In async mode binding calls return promises.
+function invoke(seq: number, hash: string, kind: ScriptKind, payloadJson: string, maxOutputChars: number, asyncMode: boolean): string | TurnMessage[] {
+  const outbox = openTurn();
   beginInvocation(seq, asyncMode);
   if (!resetGlobals()) return jsonStringify({ ok: false, tainted: true });
   const entry = mapGet(factories, hash);
@@ -149,21 +159,28 @@ function invoke(seq: number, hash: string, kind: ScriptKind, payloadJson: string
     if (value === null || typeof value !== 'object' || typeof (value as { then?: unknown }).then !== 'function') {
       const answer = finish(kind, value, state, maxOutputChars);
       resetGlobals();
-      return answer;
+      return answerNow(outbox, seq, answer);
     }
   } catch (err) {
     resetGlobals();
-    return errorAnswer(err, filename);
+    return answerNow(outbox, seq, errorAnswer(err, filename));
   }
   // A promise (async entry point, or a returned thenable): its continuation
-  // runs in later turns; the host learns the answer through hostDone.
+  // runs in this turn's microtasks or in later turns, and posts the answer.
   promiseThen(promiseResolve(value),
     (settled) => finishLater(seq, filename, () => finish(kind, settled, state, maxOutputChars)),
     (err) => finishLater(seq, filename, () => errorAnswer(err, filename)));
-  return '';
+  return outbox;
+}
+
+/** A later turn: the answer to an async call; what the continuations post is returned. */
+function settle(seq: number, id: number, answerJson: string): TurnMessage[] {
+  const outbox = openTurn();
+  settleCall(seq, id, answerJson);
+  return outbox;
 }
 
 /** What the host drives: src/sandbox/script-context.ts calls these through isolated-vm References. */
 export function createDriver() {
-  return freeze({ define, forget, invoke, settle: settleCall });
+  return freeze({ define, forget, invoke, settle });
 }

@@ -13,11 +13,9 @@ interface HostReference<Args extends unknown[], Result> {
   applyIgnored(receiver: undefined, args: Args): void;
 }
 
-// src/sandbox/script-context.ts (ScriptContext.create) sets these four
+// src/sandbox/script-context.ts (ScriptContext.create) sets these two
 declare var __scHostCall: HostReference<[path: string, method: string, argsJson: string], Promise<string>> | undefined;
-declare var __scHostStart: HostReference<[seq: number, id: number, path: string, method: string, argsJson: string], void> | undefined;
 declare var __scHostLog: HostReference<[level: string, payload: string], void> | undefined;
-declare var __scHostDone: HostReference<[seq: number, answer: string], void> | undefined;
 
 /** V8's CallSite (https://v8.dev/docs/stack-trace-api): only what the prelude reads */
 interface CallSite {

@@ -11,17 +11,17 @@
 // hardening.ts, stacks.ts, logging.ts, base64.ts, bridge.ts (host calls, the
 // `api` object), collections.ts (Java-style lists and maps), kinds.ts (the
 // context objects of each kind), script-calls.ts, results.ts, freeze.ts,
-// globals.ts, driver.ts; binding-types.ts is the contract with a binding's
+// globals.ts, outbox.ts (what a turn hands the host), driver.ts; binding-types.ts is the contract with a binding's
 // isolate side (src/bindings/*/isolate.ts). A module's top level only
 // captures built-ins and makes its own objects; everything that changes the
 // context happens in prelude() below, in the order written there.
-// entry-points.ts and prelude-filename.ts are shared with the host (no Node
-// or DOM dependency).
+// entry-points.ts, prelude-filename.ts and turn-messages.ts are shared with
+// the host (no Node or DOM dependency).
 //
 // How it is checked: tsconfig.isolate.json (lib es2023, what Node 20's V8
 // has; no Node or DOM types; environment.d.ts declares V8's stack API and the
 // host functions), run by `npm run typecheck`. The host's tsconfig leaves
-// this folder out, but for the two shared modules.
+// this folder out, but for the three shared modules.
 //
 // How it is built: esbuild bundles this entry (src/sandbox/isolate-source.ts,
 // format esm, target es2023, no minification, no helpers) and the export is
@@ -35,8 +35,9 @@
 // modules, so the next process reads it). The host appends the
 // bindings (src/sandbox/sandbox.ts) and compiles the text once per isolate
 // under PRELUDE_FILENAME, whose frames scripts never see; it runs once per
-// context (src/sandbox/script-context.ts). The host passes nothing but
-// strings across the boundary.
+// context (src/sandbox/script-context.ts). Nothing but strings and numbers
+// cross the boundary: JSON text, and the lists of them a turn returns
+// (turn-messages.ts).
 import { atob, btoa } from './base64.js';
 import type { BindingEntry } from './binding-types.js';
 import { buildApi } from './bridge.js';
