@@ -80,7 +80,8 @@ export async function runLoad(fn: () => Promise<unknown>, options: LoadOptions):
     }
   };
   const workers = Array.from({ length: options.concurrency }, worker);
-  await Promise.all([sleep(options.warmupSeconds * 1000), ramped.then(() => sleep(1000))]);
+  // (a caller that never answers would hold the warm-up for ever: a minute at most)
+  await Promise.all([sleep(options.warmupSeconds * 1000), Promise.race([ramped.then(() => sleep(1000)), sleep(60_000)])]);
   await options.onMeasureStart?.();
   measuring = true;
   const started = performance.now();
