@@ -1,9 +1,9 @@
 // One V8 isolate and its contexts. A sync-mode isolate serves one invocation
 // at a time; an async-mode one serves up to `capacity`, each in its own
-// context. Up to PIPELINE_DEPTH calls are queued to isolated-vm at once (turns
-// of running invocations first, turn-pipeline.ts), so
-// that the isolate's thread has the next one at hand when a turn ends instead
-// of waiting for the main thread; the isolate runs them one after the other,
+// context. Up to PIPELINE_DEPTH calls are queued to isolated-vm at once
+// (turns of running invocations first: turn-pipeline.ts), so that the
+// isolate's thread has the next one at hand when a turn ends instead of
+// waiting for the main thread; the isolate runs them one after the other,
 // and each turn's CPU time is charged to the invocation it belongs to (see
 // cpu-ledger.ts).
 // The isolate is disposed only when no invocation uses it: never while one of
@@ -16,7 +16,8 @@ import type { Invocation } from './invocation.js';
 import type { LimitCode } from './limits.js';
 import type { RunOutcome, TurnResult } from './run-outcome.js';
 import { CpuLedger } from './cpu-ledger.js';
-import { compileFor, ScriptContext, type ContextHooks, type TurnAnswer } from './script-context.js';
+import { compileFor, ScriptContext, type ContextHooks } from './script-context.js';
+import type { TurnAnswer } from './isolate/turn-messages.js';
 import { PRELUDE_FILENAME } from './prelude.js';
 import { ScriptRun, type RunHost } from './script-run.js';
 import { TurnPipeline } from './turn-pipeline.js';

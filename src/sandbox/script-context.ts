@@ -7,10 +7,7 @@ import type { HostCalls } from './bridge.js';
 import { parseCompileError, type CompiledScript } from './compiled-script.js';
 import type { ScriptErrorInfo } from './errors.js';
 import type { Invocation } from './invocation.js';
-import type { TurnMessage } from './isolate/turn-messages.js';
-
-/** What a turn returns: an answer's JSON text, or the turn's messages. */
-export type TurnAnswer = string | TurnMessage[];
+import type { TurnAnswer, TurnMessage } from './isolate/turn-messages.js';
 
 /** The run using a context: its host calls (sync mode) and log lines are its invocation's. */
 export interface ContextUser {

@@ -14,7 +14,8 @@ import {
 import {
   makeFormatterInput, makeScriptContext, makeTaskContext, type FormatterPayload, type ScriptPayload, type TaskOutcome, type TaskPayload,
 } from './kinds.js';
-import { openTurn, post, type TurnMessage } from './outbox.js';
+import { openTurn, post } from './outbox.js';
+import type { TurnAnswer, TurnMessage } from './turn-messages.js';
 import { describeError, toFormatterResult, toRows, toValidationErrors } from './results.js';
 
 /** a script compiled by the host: its wrapper, one call of which runs its top level afresh (src/sandbox/compiled-script.ts) */
@@ -124,7 +125,7 @@ function finishLater(seq: number, filename: string, produce: () => string): void
 }
 
 /** The answer of a first turn that finished: alone, unless the turn posted something before it. */
-function answerNow(outbox: TurnMessage[], seq: number, answer: string): string | TurnMessage[] {
+function answerNow(outbox: TurnMessage[], seq: number, answer: string): TurnAnswer {
   if (outbox.length === 0) return answer;
   post(['done', seq, answer]);
   return outbox;
@@ -136,7 +137,7 @@ function answerNow(outbox: TurnMessage[], seq: number, answer: string): string |
 // nothing (every sync-mode invocation); otherwise the turn's messages are
 // (outbox.ts), the answer among them once the invocation has one — in this
 // turn or a later one. In async mode binding calls return promises.
-function invoke(seq: number, hash: string, kind: ScriptKind, payloadJson: string, maxOutputChars: number, asyncMode: boolean): string | TurnMessage[] {
+function invoke(seq: number, hash: string, kind: ScriptKind, payloadJson: string, maxOutputChars: number, asyncMode: boolean): TurnAnswer {
   const outbox = openTurn();
   beginInvocation(seq, asyncMode);
   if (!resetGlobals()) return jsonStringify({ ok: false, tainted: true });

@@ -9,8 +9,6 @@
 import { push } from './intrinsics.js';
 import type { TurnMessage } from './turn-messages.js';
 
-export type { TurnMessage };
-
 let outbox: TurnMessage[] = [];
 
 /** A turn begins: what it posts goes into the list returned, which the turn returns. */

@@ -7,3 +7,5 @@ export type StartMessage = [kind: 'start', seq: number, id: number, path: string
 /** an invocation finished: its answer, JSON text (driver.ts) */
 export type DoneMessage = [kind: 'done', seq: number, answer: string];
 export type TurnMessage = StartMessage | DoneMessage;
+/** what a turn returns: an answer's JSON text (a first turn that finished having started nothing), or its messages */
+export type TurnAnswer = string | TurnMessage[];
