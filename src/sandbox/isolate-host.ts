@@ -109,7 +109,7 @@ export class IsolateHost implements RunHost {
       await loadIntl(isolate);
       const prelude = await isolate.compileScript(options.prelude, { filename: PRELUDE_FILENAME });
       const host = new IsolateHost(isolate, prelude, options);
-      host.free.push(await ScriptContext.create(isolate, prelude, options.hooks));
+      host.pushFree(await ScriptContext.create(isolate, prelude, options.hooks));
       return host;
     } catch (err) {
       if (!isolate.isDisposed) isolate.dispose();
@@ -164,7 +164,7 @@ export class IsolateHost implements RunHost {
     if (this.dead) throw new Error('isolate disposed');
     // a free context that holds the script already: nothing to ask of the isolate
     if (this.generation === generation) {
-      const ready = this.free.findIndex((c) => c.generation === generation && c.isDefined(script));
+      const ready = this.lastFree(script, generation);
       if (ready >= 0) return this.free.splice(ready, 1)[0]!;
     }
     await this.pipeline.enter('setup');
@@ -177,7 +177,7 @@ export class IsolateHost implements RunHost {
       this.scripts.clear();
       this.generation = generation;
     }
-    let index = this.free.findIndex((c) => c.generation === generation && c.isDefined(script));
+    let index = this.lastFree(script, generation);
     if (index < 0) index = this.free.length - 1;
     let context: ScriptContext | undefined;
     try {
@@ -194,7 +194,7 @@ export class IsolateHost implements RunHost {
         }
         const result = await compiled;
         if (!(result instanceof ivm.Script)) {
-          this.free.push(context);
+          this.pushFree(context);
           return result;
         }
         await context.define(script, result);
@@ -209,6 +209,40 @@ export class IsolateHost implements RunHost {
       this.charge(undefined, 0);
       this.pipeline.leave('setup');
     }
+  }
+
+  /**
+   * The free context that came free last among those holding the script: the
+   * free list is a stack, so that light traffic keeps using the same few
+   * contexts (whose code V8 has optimized: it does so per context) and the
+   * others stay idle until releaseIdleContexts lets them go.
+   */
+  private lastFree(script: CompiledScript, generation: number): number {
+    for (let i = this.free.length - 1; i >= 0; i--) {
+      const c = this.free[i]!;
+      if (c.generation === generation && c.isDefined(script)) return i;
+    }
+    return -1;
+  }
+
+  private pushFree(context: ScriptContext): void {
+    context.freeSince = Date.now();
+    this.free.push(context);
+  }
+
+  /**
+   * Releases the contexts free since before `cutoff` (Date.now() ms), so that
+   * one context is left (free, or in use by a run): after a burst an async
+   * isolate would otherwise keep a context (~0.3 MB of its heap) for each
+   * invocation it ran at once.
+   */
+  releaseIdleContexts(cutoff: number): void {
+    if (this.dead) return;
+    const keep = this.runs.size > 0 ? 0 : 1;
+    // the oldest are at the bottom of the stack
+    let idle = 0;
+    while (idle < this.free.length - keep && this.free[idle]!.freeSince < cutoff) idle++;
+    for (const context of this.free.splice(0, idle)) context.release();
   }
 
   async turn(run: ScriptRun, call: (timeoutMs: number) => Promise<unknown>): Promise<TurnResult> {
@@ -287,7 +321,7 @@ export class IsolateHost implements RunHost {
     this.runs.delete(run);
     if (this.dead) return;
     context.user = undefined;
-    if (reusable) this.free.push(context);
+    if (reusable) this.pushFree(context);
     else context.release();
     // a run that starts over in a fresh context keeps its slot
     if (!run.retrying) this.slotDone(run.invocation);

@@ -231,9 +231,9 @@ export class IsolatePool {
     const cutoff = Date.now() - this.options.idleMs;
     let keep = this.options.spareIsolates;
     for (const host of this.hosts) {
-      if (host.active > 0) continue;
-      if (keep > 0 || host.idleSince > cutoff) {
-        keep--;
+      if (host.active > 0 || keep > 0 || host.idleSince > cutoff) {
+        if (host.active === 0) keep--;
+        host.releaseIdleContexts(cutoff);
         continue;
       }
       this.drop(host);

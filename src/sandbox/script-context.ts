@@ -26,6 +26,8 @@ export class ScriptContext {
   user?: ContextUser;
   /** the sandbox generation whose scripts are defined here (cache invalidation) */
   generation = 0;
+  /** when it last came free (Date.now()): contexts free the longest are released first */
+  freeSince = 0;
   private readonly defined = new Set<string>();
   private released = false;
 

@@ -13,6 +13,32 @@ afterEach(async () => {
   t = undefined;
 });
 
+/** A partner that holds every call until `release()` (then answers at once), counting them. */
+async function startHoldingPartner() {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const calls = { arrived: 0, inFlight: 0 };
+  const server = await startHttpServer((req, res) => {
+    calls.arrived++;
+    calls.inFlight++;
+    res.setHeader('content-type', 'application/json');
+    void released.then(() => {
+      calls.inFlight--;
+      res.end('{"ok":true}');
+    });
+  });
+  return { server, calls, release };
+}
+
+/** An application with one async script calling the partner, on one async isolate. */
+function asyncApp(partnerUrl: string, pool = ''): Record<string, string> {
+  return {
+    'scriptcode.yaml': `services:\n  partner: { url: "${partnerUrl}", allowInsecureHttp: true, network: { allowPrivate: true } }\n` +
+      `pool:\n  maxIsolates: 1\n  spareIsolates: 0\n  asyncInvocationsPerIsolate: 64\n${pool}`,
+    'scripts/calls.js': `async function callService() { const r = await api.rest.v1.get('partner', { path: 'x' }); return [{ ok: r.body.ok }]; }`,
+  };
+}
+
 describe('pool sizing', () => {
   it('maxIsolates: auto is one isolate per 32 MB of memory, between 16 and 1024', () => {
     expect(autoMaxIsolates(24 * GB)).toBe(768);
@@ -51,25 +77,13 @@ describe('pool lifecycle', () => {
 
 describe('a burst of async invocations on an empty pool', () => {
   it('each starts its call as soon as its context is made, not once the whole burst has one', async () => {
-    // the partner holds every call until released, counting arrivals
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let arrivals = 0;
-    const partner = await startHttpServer((req, res) => {
-      arrivals++;
-      res.setHeader('content-type', 'application/json');
-      void released.then(() => res.end('{"ok":true}'));
-    });
+    const { server: partner, calls, release } = await startHoldingPartner();
     try {
-      t = await startRuntime({
-        'scriptcode.yaml': `services:\n  partner: { url: "${partner.url}", allowInsecureHttp: true, network: { allowPrivate: true } }\n` +
-          'pool:\n  maxIsolates: 1\n  spareIsolates: 0\n  asyncInvocationsPerIsolate: 64\n',
-        'scripts/calls.js': `async function callService() { const r = await api.rest.v1.get('partner', { path: 'x' }); return [{ ok: r.body.ok }]; }`,
-      }, { warmIsolates: 0 });
+      t = await startRuntime(asyncApp(partner.url), { warmIsolates: 0 });
       const pool = () => t!.runtime.stats().pools['64MB async'];
       // forty at once: each needs a context of its own, ~5 ms of the isolate's time to make
       const burst = Array.from({ length: 40 }, () => t!.runtime.runScript('calls'));
-      await vi.waitFor(() => expect(arrivals).toBeGreaterThan(0), { timeout: 10_000, interval: 1 });
+      await vi.waitFor(() => expect(calls.arrived).toBeGreaterThan(0), { timeout: 10_000, interval: 1 });
       const contextsAtFirstCall = pool()!.contexts;
       release();
       for (const answer of await Promise.all(burst)) expect(answer.output).toEqual([{ ok: true }]);
@@ -86,4 +100,30 @@ describe('a burst of async invocations on an empty pool', () => {
       await partner.close();
     }
   });
+});
+
+describe('contexts after a burst', () => {
+  it('light traffic keeps using one context and the others are released once idle', async () => {
+    const { server: partner, calls, release } = await startHoldingPartner();
+    try {
+      t = await startRuntime(asyncApp(partner.url, '  idleSeconds: 1\n'), { warmIsolates: 0 });
+      const pool = () => t!.runtime.stats().pools['64MB async']!;
+      const burst = Array.from({ length: 20 }, () => t!.runtime.runScript('calls'));
+      await vi.waitFor(() => expect(calls.inFlight).toBe(20), { timeout: 10_000, interval: 5 });
+      release();
+      for (const answer of await Promise.all(burst)) expect(answer.output).toEqual([{ ok: true }]);
+      expect(pool().contexts).toBeGreaterThanOrEqual(20);
+      // one invocation after the other, without a pause: taking the context free the
+      // longest instead would go round all twenty, none idle for the second it takes
+      const deadline = Date.now() + 15_000;
+      while (pool().contexts > 1 && Date.now() < deadline) {
+        expect((await t.runtime.runScript('calls')).output).toEqual([{ ok: true }]);
+      }
+      expect(pool().contexts).toBe(1);
+    } finally {
+      await t?.close();
+      t = undefined;
+      await partner.close();
+    }
+  }, 30_000);
 });
