@@ -60,7 +60,7 @@ function jitWarmRow(scenario: string, p: Phase, base: Phase): BenchResult {
   return {
     scenario, metric: `throughput after a ${JIT_WARMUP_SECONDS} s warm-up`, value: p.opsPerSec, unit: 'inv/s',
     baseline: { name: 'raw undici.request calls/s', value: base.opsPerSec }, ratio: p.opsPerSec / base.opsPerSec,
-    note: `code optimized in every context (V8 does it per context); ${describe(p)}`,
+    note: `V8 optimizes code per context, each getting a 64th of the load; ${describe(p)}`,
   };
 }
 

@@ -1,7 +1,8 @@
 // The isolates of one memory size and one mode. An invocation reserves a slot
 // on an isolate (sync mode: the whole isolate; async mode: one of its
 // `capacity` contexts) or waits in a bounded queue. Spare isolates are made
-// ahead of demand, idle ones beyond the warm minimum are retired, and a dead
+// ahead of demand, idle ones beyond the warm minimum are retired (and the
+// idle contexts of those kept: IsolateHost.releaseIdleContexts), and a dead
 // one (memory limit) is forgotten and replaced on demand.
 //
 // Nested runs (a script calling another with context.callService or
