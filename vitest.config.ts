@@ -13,7 +13,9 @@ export default defineConfig({
       // The web console's browser tests run after all the others, on their own: Chromium's load
       // would otherwise slow the timing-bound tests running beside them (a formatter's 200 ms
       // wall-clock limit, say) on a 2-core machine.
-      { extends: true, test: { name: 'console', include: ['test/console/**/*.test.ts'], sequence: { groupOrder: 1 } } },
+      // A poll waits 10 s, not vitest's default 1 s: the first page of a file also waits for a cold
+      // Chromium to load the console and Monaco, which took longer than 1 s once on a loaded machine.
+      { extends: true, test: { name: 'console', include: ['test/console/**/*.test.ts'], sequence: { groupOrder: 1 }, expect: { poll: { timeout: 10_000 } } } },
     ],
   },
 });
