@@ -31,14 +31,12 @@ function timing(seconds: number) {
 const raw = (partner: Partner, delayMs: number, concurrency: number, seconds: number, calls = 1) =>
   runPhase({ partner: partner.base, concurrency, ...timing(seconds), raw: { delayMs, calls } });
 
-const product = (partner: Partner, script: string, concurrency: number, seconds: number) =>
-  runPhase({ partner: partner.base, concurrency, ...timing(seconds), script });
+/** `warmupSeconds` replaces the usual warm-up (timing()) when given */
+const product = (partner: Partner, script: string, concurrency: number, seconds: number, warmupSeconds?: number) =>
+  runPhase({ partner: partner.base, concurrency, ...timing(seconds), ...(warmupSeconds ? { warmupSeconds } : {}), script });
 
 const floor = (partner: Partner, delayMs: number, mode: 'sync' | 'async', concurrency: number, seconds: number) =>
   runPhase({ partner: partner.base, concurrency, ...timing(seconds), floor: { delayMs, mode } });
-
-const warmProduct = (partner: Partner, script: string, concurrency: number, seconds: number) =>
-  runPhase({ partner: partner.base, concurrency, seconds, warmupSeconds: JIT_WARMUP_SECONDS, script });
 
 function describe(p: Phase): string {
   const errors = Object.entries(p.errors).map(([code, n]) => `${code}×${n}`).join(', ');
@@ -121,8 +119,8 @@ export async function executionCoreSlow(): Promise<BenchResult[]> {
     results.push(throughputRow(s10, sync10, raw10, 0.7, syncFloor10), floorRow(s10, syncFloor10, raw10));
     results.push(throughputRow(a10, async10, raw10, 0.9, asyncFloor10), floorRow(a10, asyncFloor10, raw10));
     if (JIT_WARMUP_SECONDS > 0) {
-      results.push(jitWarmRow(s10, await warmProduct(partner, 'sync-p10', 64, SECONDS), raw10));
-      results.push(jitWarmRow(a10, await warmProduct(partner, 'async-p10', 64, SECONDS), raw10));
+      results.push(jitWarmRow(s10, await product(partner, 'sync-p10', 64, SECONDS, JIT_WARMUP_SECONDS), raw10));
+      results.push(jitWarmRow(a10, await product(partner, 'async-p10', 64, SECONDS, JIT_WARMUP_SECONDS), raw10));
     }
 
     // fan-out: three 100 ms GETs in parallel per invocation
