@@ -13,7 +13,12 @@ import type { RuntimeLogger } from '../logging/logger.js';
 const METRICS_REQUEST = 'scriptcode:metrics';
 const METRICS_ANSWER = 'scriptcode:metrics-answer';
 const LISTENING = 'scriptcode:listening';
-/** a worker that dies sooner than this after it started is a crash loop: the next one waits */
+/**
+ * a worker that dies before it listens, or sooner than this after it started,
+ * is a crash loop: the next one waits. Not listening is what counts first: on a
+ * loaded machine a worker that cannot bind its port may take longer than this to
+ * find out, and counting only time would restart it for ever.
+ */
 const HEALTHY_AFTER_MS = 5_000;
 const MAX_RESTART_DELAY_MS = 30_000;
 /** workers that died at start, none having listened yet: the primary stops */
@@ -37,6 +42,16 @@ export interface PrimaryOptions {
   onListening(url: string): void;
   /** the primary is done (all workers gone after a signal): exit with this code */
   onExit(code: number): void;
+}
+
+/** Failed starts in a row once a worker has died: one more, or none when it had listened and run a while. */
+export function failedStartsAfter(failedStarts: number, listened: boolean, ranMs: number): number {
+  return !listened || ranMs < HEALTHY_AFTER_MS ? failedStarts + 1 : 0;
+}
+
+/** How long the replacement of a dead worker waits: at once after a healthy run, then 0.5 s doubling to 30 s. */
+export function restartDelayMs(failedStarts: number): number {
+  return failedStarts === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 500 * 2 ** (failedStarts - 1));
 }
 
 /** Runs the primary: forks the workers (which run this same command line) and looks after them. */
@@ -75,6 +90,7 @@ export function runPrimary(options: PrimaryOptions): void {
 
   cluster.on('exit', (worker, code, signal) => {
     const ranMs = Date.now() - (started.get(worker.id) ?? Date.now());
+    const listened = listening.has(worker.id);
     started.delete(worker.id);
     listening.delete(worker.id);
     if (stopping) {
@@ -83,7 +99,7 @@ export function runPrimary(options: PrimaryOptions): void {
       if (Object.keys(cluster.workers ?? {}).length === 0) options.onExit(failedStopping ? 1 : 0);
       return;
     }
-    failedStarts = ranMs < HEALTHY_AFTER_MS ? failedStarts + 1 : 0;
+    failedStarts = failedStartsAfter(failedStarts, listened, ranMs);
     if (!announced && failedStarts >= GIVE_UP_AFTER_FAILED_STARTS) {
       // never listened: a port in use, a broken application — starting more would fail the same way (the worker said why on stderr)
       logger.error({ worker: worker.id, code, signal, failedStarts }, 'workers keep dying before they listen; giving up');
@@ -91,8 +107,8 @@ export function runPrimary(options: PrimaryOptions): void {
       stop('SIGTERM');
       return;
     }
-    const delayMs = failedStarts === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 500 * 2 ** (failedStarts - 1));
-    logger.error({ worker: worker.id, pid: worker.process.pid, code, signal, ranMs, restartInMs: delayMs }, 'worker died; starting another');
+    const delayMs = restartDelayMs(failedStarts);
+    logger.error({ worker: worker.id, pid: worker.process.pid, code, signal, ranMs, listened, restartInMs: delayMs }, 'worker died; starting another');
     setTimeout(() => !stopping && fork(), delayMs);
   });
 

@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp, type TestApp } from '../helpers/app.js';
 import { cliInProcess } from '../helpers/cli-in-process.js';
+import { failedStartsAfter, restartDelayMs } from '../../src/server/cluster.js';
 
 const entry = fileURLToPath(new URL('../helpers/cli-entry.ts', import.meta.url));
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -106,14 +107,35 @@ describe('workers that cannot start', () => {
       let err = '';
       child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
       child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-      expect(code).toBe(1);
-      expect(err).toContain(`cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
-      expect(out).toMatch(/"msg":"workers keep dying before they listen; giving up"/);
+      try {
+        const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+        expect(code).toBe(1);
+        expect(err).toContain(`cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
+        expect(out).toMatch(/"msg":"workers keep dying before they listen; giving up"/);
+      } finally {
+        // the primary and workers it left (their pids in its log), should the test fail
+        for (const m of out.matchAll(/"pid":(\d+)[^\n]*"msg":"worker started"/g)) if (alive(Number(m[1]))) process.kill(Number(m[1]), 'SIGKILL');
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }
     } finally {
       await new Promise((r) => busy.close(r));
     }
   }, 90_000);
+
+  // A loaded machine once took over 5 s for each worker to find its port in use: counting only the
+  // time a worker ran, the primary restarted them for ever.
+  it('a worker that never listened is a failed start however long it took to die', () => {
+    expect(failedStartsAfter(0, false, 60_000)).toBe(1);
+    expect(failedStartsAfter(2, false, 6_000)).toBe(3);
+    // it listened, then died at once: still a crash loop
+    expect(failedStartsAfter(1, true, 1_000)).toBe(2);
+    // it listened and ran a while: a fresh start
+    expect(failedStartsAfter(2, true, 6_000)).toBe(0);
+  });
+
+  it('a replacement waits 0.5 s after one failed start, doubling to 30 s; none after a healthy run', () => {
+    expect([0, 1, 2, 3, 7, 20].map(restartDelayMs)).toEqual([0, 500, 1_000, 2_000, 30_000, 30_000]);
+  });
 });
 
 describe('a wrong worker count', () => {
