@@ -22,6 +22,7 @@ import { isIP, type Socket } from 'node:net';
 import tls from 'node:tls';
 import { buildConnector } from 'undici';
 import type { TlsConfig } from '../services/types.js';
+import { startConnectAttempt } from './connect-attempt.js';
 import { HttpCallError, httpCallError } from './errors.js';
 import { isAddressAllowed, parseAllowCidrs, type NetworkPolicy } from './network-policy.js';
 
@@ -90,38 +91,20 @@ export function createConnector(options: ConnectorOptions): Connector {
     const port = opts.port || (opts.protocol === 'https:' ? '443' : '80');
     const ctx = { serviceId, host, port };
     const ms = timeoutOf();
-    let done = false;
     let socket: Socket | undefined;
-
-    const finish = (err: Error | null, sock?: Socket) => {
-      if (done) {
-        sock?.destroy();
-        return;
-      }
-      done = true;
-      clearTimeout(timer);
-      if (err) {
-        socket?.destroy();
-        callback(err, null);
-      } else {
-        // A fatal TLS alert after the handshake (TLS 1.3: a server refusing our
-        // client certificate) is emitted as an error but leaves the socket open;
-        // the peer's close would then reach undici as "other side closed" and
-        // replace the TLS reason. Ending the socket at once keeps the reason.
-        // (Registered before undici's listeners, so it runs first.)
-        sock!.on('error', () => sock!.destroy());
-        callback(null, sock!);
-      }
-    };
-
-    const timer = setTimeout(() => finish(httpCallError('CONNECT_TIMEOUT', { ...ctx, connectTimeout: ms })), ms);
+    const attempt = startConnectAttempt(callback, {
+      timeoutMs: ms,
+      timeoutError: () => httpCallError('CONNECT_TIMEOUT', { ...ctx, connectTimeout: ms }),
+      onFailure: () => socket?.destroy(),
+    });
+    const { finish } = attempt;
 
     const dial = (addresses: string[], index: number) => {
       const ip = addresses[index];
       // Pin the checked IP; keep the name for SNI and certificate checks (none for IP literals).
       const servername = opts.servername || (isIP(host) === 0 ? host : undefined);
       const result = inner({ ...opts, hostname: ip, servername }, (err, sock) => {
-        if (done) {
+        if (attempt.settled) {
           sock?.destroy();
           return;
         }
@@ -140,7 +123,7 @@ export function createConnector(options: ConnectorOptions): Connector {
     const resolve = isIP(host) !== 0 ? Promise.resolve([host]) : lookup(host).then((r) => r.map((a) => a.address));
     resolve.then(
       (addresses) => {
-        if (done) return;
+        if (attempt.settled) return;
         if (addresses.length === 0) {
           finish(Object.assign(new Error(`no addresses for ${host}`), { code: 'ENOTFOUND' }));
           return;

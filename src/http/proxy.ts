@@ -74,6 +74,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, type Socket } from 'node:net';
 import tls from 'node:tls';
 import { Agent, buildConnector, Dispatcher, errors } from 'undici';
+import { startConnectAttempt } from './connect-attempt.js';
 import { createConnector, createSecureContext, type Connector, type ConnectorOptions, type LookupAll } from './connector.js';
 import { httpCallError } from './errors.js';
 import { isAddressAllowed, type NetworkPolicy } from './network-policy.js';
@@ -261,27 +262,15 @@ class ProxyConnections {
       const port = Number(opts.port) || defaultPort(opts.protocol);
       const ms = this.#timeoutOf();
       const abort = new AbortController();
-      let done = false;
-      const finish = (err: Error | null, sock?: Socket | null) => {
-        if (done) {
-          sock?.destroy();
-          return;
-        }
-        done = true;
-        clearTimeout(timer);
-        if (err) {
-          abort.abort(err);
-          callback(err, null);
-        } else {
-          // As in connector.ts: a fatal TLS alert after the handshake must end the socket at once.
-          sock!.on('error', () => sock!.destroy());
-          callback(null, sock!);
-        }
-      };
-      const timer = setTimeout(() => finish(proxyConnectTimeout({ serviceId, host, port, connectTimeout: ms }, proxy)), ms);
+      const attempt = startConnectAttempt(callback, {
+        timeoutMs: ms,
+        timeoutError: () => proxyConnectTimeout({ serviceId, host, port, connectTimeout: ms }, proxy),
+        onFailure: (err) => abort.abort(err),
+      });
+      const { finish } = attempt;
       checkTarget(host, network, this.#lookup).then(
         (refusal) => {
-          if (done) return;
+          if (attempt.settled) return;
           if (refusal) finish(httpCallError('BLOCKED_ADDRESS', { serviceId, host, port, address: refusal.address, range: refusal.range }));
           else inner({ ...opts, signal: abort.signal } as buildConnector.Options, (err, sock) => finish(err, sock as Socket | null));
         },
