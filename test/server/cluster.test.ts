@@ -27,8 +27,8 @@ const alive = (pid: number) => {
   }
 };
 
-/** pids of the workers the primary logged as started, in order */
-const startedWorkers = () => [...stdout.matchAll(/"pid":(\d+)[^\n]*"msg":"worker started"/g)].map((m) => Number(m[1]));
+/** pids of the workers a primary logged as started (this file's shared primary by default), in order */
+const startedWorkers = (log = stdout) => [...log.matchAll(/"pid":(\d+)[^\n]*"msg":"worker started"/g)].map((m) => Number(m[1]));
 
 async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -114,7 +114,7 @@ describe('workers that cannot start', () => {
         expect(out).toMatch(/"msg":"workers keep dying before they listen; giving up"/);
       } finally {
         // the primary and workers it left (their pids in its log), should the test fail
-        for (const m of out.matchAll(/"pid":(\d+)[^\n]*"msg":"worker started"/g)) if (alive(Number(m[1]))) process.kill(Number(m[1]), 'SIGKILL');
+        for (const pid of startedWorkers(out)) if (alive(pid)) process.kill(pid, 'SIGKILL');
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       }
     } finally {
